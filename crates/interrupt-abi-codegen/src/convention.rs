@@ -1,0 +1,155 @@
+//! What a trampoline must save, and the shapes of handlers it wraps.
+//!
+//! A [`Convention`] describes the psABI the handler body is compiled with: the
+//! registers a call may clobber and the FP/vector state. The [`SaveSet`] the
+//! emitters take starts as the convention's full caller-saved set, but is a
+//! parameter so later analyses can shrink it.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Instruction set of a convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    X86_64,
+    X86,
+    Riscv32,
+    Riscv64,
+}
+
+/// FP and vector state a call may clobber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FpState {
+    /// Soft-float target: the body never touches FP registers.
+    None,
+    /// x86_64 SSE: all sixteen XMM registers are caller-saved.
+    Xmm,
+    /// x86_64 AVX: the upper halves are caller-saved too, so save YMM.
+    Ymm,
+    /// 32-bit x86 with `fxsr`: x87, MMX and XMM0-7 in one `fxsave` image.
+    Fxsave,
+    /// 32-bit x86 with an x87 FPU only: `fnsave` image.
+    Fnsave,
+    /// RISC-V F or D: the listed registers (`width` bytes each) plus `fcsr`.
+    Riscv {
+        regs: &'static [&'static str],
+        width: u32,
+    },
+}
+
+/// The psABI a handler body is compiled with, on one target variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Convention {
+    /// Human-readable variant name, e.g. `"RV32I ilp32f"`.
+    pub name: &'static str,
+    pub isa: Isa,
+    /// Caller-saved general-purpose registers, in save order.
+    pub gprs: &'static [&'static str],
+    pub fp: FpState,
+    /// Stack alignment the psABI requires at a call, in bytes.
+    pub stack_align: u32,
+}
+
+impl Convention {
+    /// Bytes of one general-purpose register.
+    pub fn xlen(&self) -> u32 {
+        match self.isa {
+            Isa::X86_64 | Isa::Riscv64 => 8,
+            Isa::X86 | Isa::Riscv32 => 4,
+        }
+    }
+
+    /// Everything a call may clobber: what an opaque body forces us to save.
+    pub fn full_save_set(&self) -> SaveSet {
+        SaveSet {
+            gprs: self.gprs.to_vec(),
+            fp: self.fp,
+        }
+    }
+}
+
+/// The registers one trampoline saves and restores around the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveSet {
+    pub gprs: Vec<&'static str>,
+    pub fp: FpState,
+}
+
+/// How the CPU enters the handler and how the trampoline returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// x86 interrupt/trap gate: hardware frame on the stack, `iretq`/`iretd`.
+    X86,
+    /// RISC-V trap into M-mode: `mepc`/`mstatus`, `mret`.
+    RiscvMachine,
+    /// RISC-V trap into S-mode: `sepc`/`sstatus`, `sret`.
+    RiscvSupervisor,
+}
+
+/// The handler signature the trampoline adapts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Shape {
+    /// x86: the CPU pushed an error code below the frame.
+    pub error_code: bool,
+    /// The body returns `!`: nothing needs restoring.
+    pub diverges: bool,
+    /// RISC-V: save `xepc`/`xstatus` so the body may re-enable interrupts.
+    pub nested: bool,
+}
+
+/// An emitted trampoline: `naked_asm!` template lines and its stack use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trampoline {
+    /// Assembly lines; the body's symbol appears as the operand `{body}`.
+    pub lines: Vec<String>,
+    /// Bytes the trampoline itself pushes below the hardware frame.
+    pub stack_bytes: u32,
+}
+
+impl Trampoline {
+    /// The template passed to `naked_asm!`.
+    pub fn template(&self) -> String {
+        self.lines.join("\n")
+    }
+
+    /// Instructions (lines that are not directives).
+    pub fn instruction_count(&self) -> usize {
+        self.lines.iter().filter(|l| !l.starts_with('.')).count()
+    }
+}
+
+/// A save set the trampoline cannot work with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmitError {
+    /// The trampoline itself needs this register (argument passing, CSR
+    /// shuffling, the return address), so it must be in the save set.
+    ScratchNotSaved(&'static str),
+    /// A register the convention does not have.
+    UnknownRegister(&'static str),
+    /// FP state that does not exist on this ISA.
+    FpMismatch,
+}
+
+/// Checks the save set against the convention and the registers the
+/// trampoline needs as scratch.
+pub(crate) fn check_save_set(
+    conv: &Convention,
+    save: &SaveSet,
+    scratch: &[&'static str],
+) -> Result<(), EmitError> {
+    if let Some(r) = save.gprs.iter().find(|r| !conv.gprs.contains(r)) {
+        return Err(EmitError::UnknownRegister(r));
+    }
+    if let Some(r) = scratch.iter().find(|r| !save.gprs.contains(r)) {
+        return Err(EmitError::ScratchNotSaved(r));
+    }
+    if save.fp != FpState::None && save.fp != conv.fp {
+        return Err(EmitError::FpMismatch);
+    }
+    Ok(())
+}
+
+/// Rounds `n` up to a multiple of `align` (a power of two).
+pub(crate) fn align_up(n: u32, align: u32) -> u32 {
+    (n + align - 1) & !(align - 1)
+}

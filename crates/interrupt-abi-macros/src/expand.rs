@@ -1,0 +1,194 @@
+//! Code generation: the `Handler` constant wrapping the body and one naked
+//! trampoline per convention variant of the ABI, each under its `cfg`.
+
+use interrupt_abi_codegen::Abi;
+use interrupt_abi_codegen::abi::Variant;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::Attribute;
+use syn::spanned::Spanned;
+
+use crate::check::{Checked, abi_of};
+use crate::parse::{AttrKind, Parsed, attr_kind};
+
+pub fn expand(parsed: &Parsed, checked: &Checked) -> TokenStream {
+    let item = &parsed.item;
+    let sig = &item.sig;
+    let abi = checked.abi;
+    let marker = format_ident!("{}", abi.marker());
+    let body = body_ident();
+    let (unsafety, inputs, output, block) = (&sig.unsafety, &sig.inputs, &sig.output, &item.block);
+
+    // The trampolines call the body with the C convention of the target; on
+    // x86_64 pin it to SysV, which they are written for (also on UEFI).
+    let body_fn = if abi == Abi::X86Interrupt {
+        quote! {
+            #[cfg(target_arch = "x86_64")]
+            #unsafety extern "sysv64" fn #body(#inputs) #output #block
+            #[cfg(not(target_arch = "x86_64"))]
+            #unsafety extern "C" fn #body(#inputs) #output #block
+        }
+    } else {
+        quote!(#unsafety extern "C" fn #body(#inputs) #output #block)
+    };
+
+    let type_checks = type_checks(checked, &marker);
+    let entry_attrs = entry_attrs(parsed);
+    let entry = entry_ident();
+    let mut entries = TokenStream::new();
+    for variant in abi.variants() {
+        let cfg = cfg_tokens(variant);
+        let template = match abi.emit(variant, checked.shape) {
+            Ok(t) => t.template(),
+            Err(e) => {
+                let msg = format!(
+                    "interrupt-abi could not emit the `{}` entry: {e:?}",
+                    variant.convention.name
+                );
+                return syn::Error::new(Span::call_site(), msg).into_compile_error();
+            }
+        };
+        entries.extend(quote! {
+            #[cfg(#cfg)]
+            #[unsafe(naked)]
+            #(#entry_attrs)*
+            unsafe extern "C" fn #entry() {
+                ::core::arch::naked_asm!(#template, body = sym #body)
+            }
+        });
+    }
+    let target_checks = target_checks(parsed, abi);
+    let handler = handler_item(
+        parsed,
+        &marker,
+        quote! {
+            #body_fn
+            #type_checks
+            #entries
+            #target_checks
+            unsafe { ::interrupt_abi::Handler::__new(#entry) }
+        },
+    );
+    handler
+}
+
+/// A stand-in emitted next to errors, so that uses of the name elsewhere do
+/// not produce a second wave of unrelated errors.
+pub fn placeholder(parsed: &Parsed) -> TokenStream {
+    match abi_of(parsed) {
+        Some(abi) => {
+            let marker = format_ident!("{}", abi.marker());
+            handler_item(
+                parsed,
+                &marker,
+                quote! {
+                    unsafe { ::interrupt_abi::Handler::__new(::interrupt_abi::__private::placeholder_entry) }
+                },
+            )
+        }
+        None => {
+            let (vis, ident) = (&parsed.item.vis, &parsed.item.sig.ident);
+            quote!(#[allow(non_upper_case_globals, dead_code)] #vis const #ident: () = ();)
+        }
+    }
+}
+
+fn handler_item(parsed: &Parsed, marker: &Ident, init: TokenStream) -> TokenStream {
+    let (vis, ident) = (&parsed.item.vis, &parsed.item.sig.ident);
+    let attrs = parsed
+        .item
+        .attrs
+        .iter()
+        .filter(|a| matches!(attr_kind(a), AttrKind::Item));
+    quote! {
+        #(#attrs)*
+        #[allow(non_upper_case_globals)]
+        #vis const #ident: ::interrupt_abi::Handler<::interrupt_abi::abi::#marker> = { #init };
+    }
+}
+
+fn body_ident() -> Ident {
+    Ident::new("__interrupt_abi_body", Span::mixed_site())
+}
+
+fn entry_ident() -> Ident {
+    Ident::new("__interrupt_abi_entry", Span::mixed_site())
+}
+
+/// `link_section` and `export_name` as written; `no_mangle` becomes an
+/// `export_name` with the handler's name, since the entry is a nested item.
+fn entry_attrs(parsed: &Parsed) -> Vec<TokenStream> {
+    let name = parsed.item.sig.ident.to_string();
+    parsed
+        .item
+        .attrs
+        .iter()
+        .filter_map(|a: &Attribute| match attr_kind(a) {
+            AttrKind::LinkSection | AttrKind::ExportName => Some(a.to_token_stream()),
+            AttrKind::NoMangle => Some(quote_spanned!(a.span()=> #[unsafe(export_name = #name)])),
+            AttrKind::Item | AttrKind::Unsupported => None,
+        })
+        .collect()
+}
+
+/// Trait bounds on the user's frame and error-code types, spanned on them so
+/// rustc's error points there.
+fn type_checks(checked: &Checked, marker: &Ident) -> TokenStream {
+    let mut out = TokenStream::new();
+    if let Some((ty, _)) = &checked.frame {
+        out.extend(quote_spanned! {ty.span()=>
+            const _: () = ::interrupt_abi::__private::assert_frame::<::interrupt_abi::abi::#marker, #ty>();
+        });
+    }
+    if let Some(ty) = &checked.error_code {
+        out.extend(quote_spanned! {ty.span()=>
+            const _: () = ::interrupt_abi::__private::assert_error_code::<::interrupt_abi::abi::#marker, #ty>();
+        });
+    }
+    out
+}
+
+fn cfg_tokens(variant: &Variant) -> TokenStream {
+    let c = variant.cfg;
+    let (arch, all, none) = (c.arch, c.all, c.none);
+    quote!(all(target_arch = #arch #(, target_feature = #all)* #(, not(target_feature = #none))*))
+}
+
+/// `compile_error!`s, on the ABI string, for targets the ABI does not exist on
+/// and for feature sets no variant covers.
+fn target_checks(parsed: &Parsed, abi: Abi) -> TokenStream {
+    let span = parsed
+        .item
+        .sig
+        .abi
+        .as_ref()
+        .map_or(Span::call_site(), |a| a.span());
+    let arches = abi.arches();
+    let variants: Vec<TokenStream> = abi.variants().iter().map(cfg_tokens).collect();
+    let entry = entry_ident();
+    let wrong_arch = format!(
+        "`extern \"{}\"` exists only on targets with `target_arch` {}; \
+         exclude this handler from other targets with `#[cfg(..)]`",
+        abi.name(),
+        arches
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    );
+    let names: Vec<_> = abi.variants().iter().map(|v| v.convention.name).collect();
+    let wrong_features = format!(
+        "`extern \"{}\"` does not support this target's feature set (it saves state for: {}); \
+         vector state (AVX-512, RISC-V V) is not saved yet",
+        abi.name(),
+        names.join("; ")
+    );
+    quote_spanned! {span=>
+        #[cfg(not(any(#(target_arch = #arches),*)))]
+        ::core::compile_error!(#wrong_arch);
+        #[cfg(all(any(#(target_arch = #arches),*), not(any(#(#variants),*))))]
+        ::core::compile_error!(#wrong_features);
+        #[cfg(not(any(#(#variants),*)))]
+        unsafe extern "C" fn #entry() {}
+    }
+}

@@ -1,0 +1,50 @@
+//! Interrupt calling conventions for stable Rust.
+//!
+//! ```ignore
+//! use interrupt_abi::{interrupt, x86_64::InterruptStackFrame};
+//!
+//! #[interrupt]
+//! extern "x86-interrupt" fn page_fault(frame: &InterruptStackFrame, error_code: u64) {
+//!     // ordinary, safe Rust
+//! }
+//!
+//! #[interrupt]
+//! extern "riscv-interrupt-m" fn machine_timer() {}
+//! ```
+//!
+//! `#[interrupt]` turns the function into a [`Handler`]: a `Copy` value holding
+//! the address of a naked entry trampoline that saves exactly the registers
+//! the body's calling convention may clobber, sets up what that convention
+//! requires, calls the body and returns the way the hardware expects
+//! (`iretq`, `mret`, `sret`, ...). The handler cannot be called from Rust; its
+//! [`Handler::addr`] goes into an IDT, `mtvec` or `stvec`.
+//!
+//! See the `docs/` directory of the repository for one reference page per ABI.
+#![no_std]
+
+pub mod abi;
+mod handler;
+pub mod x86;
+pub mod x86_64;
+
+pub use handler::Handler;
+pub use interrupt_abi_macros::interrupt;
+
+/// Items the expansion of `#[interrupt]` refers to. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    use crate::abi::Abi;
+    pub use crate::abi::{ErrorCode, HardwareFrame};
+
+    /// Fails to compile, on the user's frame type, unless `F` is the frame
+    /// the CPU presents to handlers of `A` on this target.
+    pub const fn assert_frame<A: Abi, F: ?Sized + HardwareFrame<A>>() {}
+
+    /// Fails to compile, on the user's type, unless `E` is the error code the
+    /// CPU pushes for `A` on this target.
+    pub const fn assert_error_code<A: Abi, E: ErrorCode<A>>() {}
+
+    /// Stands in for the entry of an item that failed to expand, so that the
+    /// compile errors already reported are not followed by unrelated ones.
+    pub unsafe extern "C" fn placeholder_entry() {}
+}
