@@ -37,7 +37,7 @@ pub fn abi_of(parsed: &Parsed) -> Option<Abi> {
 }
 
 pub fn check(parsed: &Parsed) -> syn::Result<Checked> {
-    let mut errors = Errors::default();
+    let mut errors = parsed.option_errors.clone();
     let sig = &parsed.item.sig;
 
     for attr in &parsed.item.attrs {
@@ -191,16 +191,15 @@ pub fn check(parsed: &Parsed) -> syn::Result<Checked> {
         diverges,
         nested: parsed.options.nested.is_some(),
     };
-    errors.finish(())?;
-    // `abi` is only `None` after an error has been recorded.
     match abi {
-        Some(abi) => Ok(Checked {
+        Some(abi) => errors.finish(Checked {
             abi,
             shape,
             frame,
             error_code,
         }),
-        None => Err(syn::Error::new(sig.span(), "unknown interrupt ABI")),
+        // Every way of reaching here has recorded an error already.
+        None => Err(errors.fail(sig.span(), "no interrupt ABI named")),
     }
 }
 

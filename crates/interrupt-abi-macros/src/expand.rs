@@ -58,7 +58,7 @@ pub fn expand(parsed: &Parsed, checked: &Checked) -> TokenStream {
         });
     }
     let target_checks = target_checks(parsed, abi);
-    let handler = handler_item(
+    handler_item(
         parsed,
         &marker,
         quote! {
@@ -68,8 +68,7 @@ pub fn expand(parsed: &Parsed, checked: &Checked) -> TokenStream {
             #target_checks
             unsafe { ::interrupt_abi::Handler::__new(#entry) }
         },
-    );
-    handler
+    )
 }
 
 /// A stand-in emitted next to errors, so that uses of the name elsewhere do
@@ -162,7 +161,8 @@ fn target_checks(parsed: &Parsed, abi: Abi) -> TokenStream {
         .sig
         .abi
         .as_ref()
-        .map_or(Span::call_site(), |a| a.span());
+        .and_then(|a| a.name.as_ref())
+        .map_or(Span::call_site(), |name| name.span());
     let arches = abi.arches();
     let variants: Vec<TokenStream> = abi.variants().iter().map(cfg_tokens).collect();
     let entry = entry_ident();
@@ -183,11 +183,13 @@ fn target_checks(parsed: &Parsed, abi: Abi) -> TokenStream {
         abi.name(),
         names.join("; ")
     );
-    quote_spanned! {span=>
+    let wrong_arch = syn::Error::new(span, wrong_arch).into_compile_error();
+    let wrong_features = syn::Error::new(span, wrong_features).into_compile_error();
+    quote! {
         #[cfg(not(any(#(target_arch = #arches),*)))]
-        ::core::compile_error!(#wrong_arch);
+        #wrong_arch
         #[cfg(all(any(#(target_arch = #arches),*), not(any(#(#variants),*))))]
-        ::core::compile_error!(#wrong_features);
+        #wrong_features
         #[cfg(not(any(#(#variants),*)))]
         unsafe extern "C" fn #entry() {}
     }

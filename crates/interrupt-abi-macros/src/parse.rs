@@ -15,37 +15,42 @@ pub struct Options {
 pub struct Parsed {
     pub options: Options,
     pub item: ItemFn,
+    /// Mistakes in the options, reported together with the item's.
+    pub option_errors: Errors,
 }
 
 pub const OPTIONS_HELP: &str = "`#[interrupt]` takes no options, or `#[interrupt(nested)]` \
      (RISC-V: save `mepc`/`mstatus` so the body may re-enable interrupts)";
 
 pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<Parsed> {
-    let options = parse_options(attr);
-    let item = syn::parse2::<ItemFn>(item).map_err(|e| {
-        syn::Error::new(
+    let mut option_errors = Errors::default();
+    let options = parse_options(attr, &mut option_errors);
+    match syn::parse2::<ItemFn>(item) {
+        Ok(item) => Ok(Parsed {
+            options,
+            item,
+            option_errors,
+        }),
+        Err(e) => Err(option_errors.fail(
             e.span(),
             format!(
                 "`#[interrupt]` applies to a function with a body, \
                  `extern \"<abi>\" fn name(..) {{ .. }}`: {e}"
             ),
-        )
-    });
-    match (options, item) {
-        (Ok(options), Ok(item)) => Ok(Parsed { options, item }),
-        (Err(mut a), Err(b)) => {
-            a.combine(b);
-            Err(a)
-        }
-        (Err(e), _) | (_, Err(e)) => Err(e),
+        )),
     }
 }
 
-fn parse_options(attr: TokenStream) -> syn::Result<Options> {
-    let metas = syn::parse::Parser::parse2(Punctuated::<Meta, Token![,]>::parse_terminated, attr)
-        .map_err(|e| syn::Error::new(e.span(), format!("{e}: {OPTIONS_HELP}")))?;
+fn parse_options(attr: TokenStream, errors: &mut Errors) -> Options {
     let mut options = Options::default();
-    let mut errors = Errors::default();
+    let metas =
+        match syn::parse::Parser::parse2(Punctuated::<Meta, Token![,]>::parse_terminated, attr) {
+            Ok(metas) => metas,
+            Err(e) => {
+                errors.push_at(e.span(), format!("{e}: {OPTIONS_HELP}"));
+                return options;
+            }
+        };
     for meta in metas {
         match &meta {
             Meta::Path(p) if p.is_ident("nested") && options.nested.is_none() => {
@@ -55,7 +60,7 @@ fn parse_options(attr: TokenStream) -> syn::Result<Options> {
             _ => errors.push(&meta, format!("unknown option: {OPTIONS_HELP}")),
         }
     }
-    errors.finish(options)
+    options
 }
 
 /// Where an attribute on the handler goes.
@@ -102,7 +107,7 @@ pub fn attr_kind(attr: &Attribute) -> AttrKind {
 }
 
 /// Collects errors so that all of an item's mistakes are reported at once.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Errors(Option<syn::Error>);
 
 impl Errors {
@@ -118,6 +123,18 @@ impl Errors {
         match &mut self.0 {
             Some(all) => all.combine(e),
             None => self.0 = Some(e),
+        }
+    }
+
+    /// Records a last error and returns all of them.
+    pub fn fail(mut self, span: Span, message: impl std::fmt::Display) -> syn::Error {
+        let last = syn::Error::new(span, message);
+        match self.0.take() {
+            Some(mut all) => {
+                all.combine(last);
+                all
+            }
+            None => last,
         }
     }
 
