@@ -160,6 +160,12 @@ pub fn emit(
         _ => ("fsw", "flw"),
     };
 
+    if let Some((_, w)) = fp {
+        // Naked functions are assembled as module-level assembly, which does
+        // not see the target's F/D features: enable them for this template.
+        out.push(".option push".into());
+        out.push(format!(".option arch, +{}", if w == 8 { "d" } else { "f" }));
+    }
     out.push(format!("addi sp, sp, -{frame}"));
     for (i, r) in save.gprs.iter().enumerate() {
         out.push(format!("{store} {r}, {}(sp)", i as u32 * xlen));
@@ -202,6 +208,9 @@ pub fn emit(
     }
     out.push(format!("addi sp, sp, {frame}"));
     out.push(mode.ret.into());
+    if fp.is_some() {
+        out.push(".option pop".into());
+    }
     Ok(Trampoline {
         lines: out,
         stack_bytes: frame,
@@ -277,8 +286,8 @@ mod tests {
         assert!(l.contains(&"csrr t0, fcsr".into()));
         assert!(l.contains(&"csrw fcsr, t0".into()));
         // 16 GPRs + fcsr = 136 bytes, FP area 8-aligned at 136, 160 bytes.
-        assert_eq!(l[1], "addi sp, sp, -304");
-        assert_eq!(l.last().unwrap(), "sret");
+        assert_eq!(l[1..4], [".option push", ".option arch, +d", "addi sp, sp, -304"]);
+        assert_eq!(l[l.len() - 2..], ["sret", ".option pop"]);
     }
 
     #[test]
