@@ -3,9 +3,12 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod demo;
+mod firmware;
 mod host;
 mod qemu;
 mod smoke;
+mod test;
 mod toolchain;
 
 #[derive(Parser)]
@@ -19,13 +22,16 @@ struct Cli {
 enum Command {
     /// Run every test: unit, compile-fail UI, host x86_64 harness, QEMU firmware.
     Test,
+    /// Build the example firmware, run it in QEMU and show interrupts handled and their cost.
+    Demo,
     /// Build firmware/riscv-virt for every RISC-V target and boot it in QEMU.
     FirmwareSmoke,
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Test => Ok(()),
+        Command::Test => test::run(),
+        Command::Demo => demo::run(),
         Command::FirmwareSmoke => smoke::run(),
     }
 }

@@ -286,7 +286,10 @@ mod tests {
         assert!(l.contains(&"csrr t0, fcsr".into()));
         assert!(l.contains(&"csrw fcsr, t0".into()));
         // 16 GPRs + fcsr = 136 bytes, FP area 8-aligned at 136, 160 bytes.
-        assert_eq!(l[1..4], [".option push", ".option arch, +d", "addi sp, sp, -304"]);
+        assert_eq!(
+            l[1..4],
+            [".option push", ".option arch, +d", "addi sp, sp, -304"]
+        );
         assert_eq!(l[l.len() - 2..], ["sret", ".option pop"]);
     }
 
