@@ -136,15 +136,20 @@ fn harness_rejects_broken_reference_trampolines() {
 const CRASH_CHILD: &str = "INTERRUPT_ABI_TORTURE_CRASH_CHILD";
 
 /// The harness itself: an entry that kills the process is still explained.
-/// Runs [`crash_child`] in a child process and reads its stderr.
+/// The test re-runs itself in a child process (marked by an environment
+/// variable) where the crashing entry runs, and reads the child's stderr.
 #[test]
 fn harness_reports_crashing_trampoline() {
     use std::os::unix::process::ExitStatusExt;
+    if std::env::var_os(CRASH_CHILD).is_some() {
+        support::crash::disable_core_dumps();
+        let _ = harness::run(&reference::crashing(), &Config::from_env(10));
+        unreachable!("the crashing entry returned");
+    }
     let output = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
-            "crash_child",
+            "harness_reports_crashing_trampoline",
             "--exact",
-            "--ignored",
             "--nocapture",
             "--test-threads=1",
         ])
@@ -162,15 +167,4 @@ fn harness_reports_crashing_trampoline() {
         stderr.contains("interrupt entry `broken: error code not dropped` crashed the harness"),
         "no crash report in the child's stderr"
     );
-}
-
-/// Child half of [`harness_reports_crashing_trampoline`]; does nothing unless
-/// that test started it.
-#[test]
-#[ignore = "crashes the process on purpose; run by harness_reports_crashing_trampoline"]
-fn crash_child() {
-    if std::env::var_os(CRASH_CHILD).is_some() {
-        support::crash::disable_core_dumps();
-        let _ = harness::run(&reference::crashing(), &Config::from_env(10));
-    }
 }
