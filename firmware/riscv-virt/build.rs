@@ -1,4 +1,4 @@
-//! Links with `link.ld` and tells the program which target it was built for.
+//! Links with `link.ld` and tells the program whether the hart has an FPU.
 
 use std::{env, path::PathBuf};
 
@@ -11,9 +11,17 @@ fn main() {
         dir.join("link.ld").display()
     );
     println!("cargo:rerun-if-changed=link.ld");
-    // The firmware greets with its triple: "hello from riscv32imac-unknown-none-elf".
-    println!(
-        "cargo:rustc-env=FIRMWARE_TARGET={}",
-        env::var("TARGET").unwrap()
-    );
+
+    // `cfg(fpu)`: the target has the D extension, so the torture loop also
+    // checks f0-f31 and fcsr. Decided from the triple as well as from
+    // `target_feature`: a stable rustc hides the (unstable) `d` feature from
+    // `cfg`, and a torture that silently skipped the FPU would prove nothing.
+    println!("cargo::rustc-check-cfg=cfg(fpu)");
+    let target = env::var("TARGET").unwrap();
+    let features = env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
+    let isa = target.split('-').next().unwrap_or_default();
+    let isa_letters = isa.trim_start_matches("riscv32").trim_start_matches("riscv64");
+    if features.split(',').any(|f| f == "d") || isa_letters.contains(['g', 'd']) {
+        println!("cargo:rustc-cfg=fpu");
+    }
 }

@@ -63,6 +63,28 @@ fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
+/// The AVX variant of the entry saves YMM instead of XMM registers; exercise
+/// it on hosts that can run AVX code.
+fn host_torture_with_avx() -> Result<()> {
+    #[cfg(target_arch = "x86_64")]
+    let avx2 = std::arch::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    let avx2 = false;
+    if !avx2 {
+        println!("    not an x86_64 host with AVX2: the AVX entry is not run here");
+        return Ok(());
+    }
+    // An explicit --target keeps RUSTFLAGS away from build scripts and proc
+    // macros; a separate target dir keeps the default build cached.
+    host::run(
+        Command::new(cargo())
+            .args(["test", "-p", "interrupt-abi", "--test", "host_x86_64"])
+            .args(["--target", "x86_64-unknown-linux-gnu", "--target-dir"])
+            .arg(toolchain::repo_root().join("target/avx"))
+            .env("RUSTFLAGS", "-C target-feature=+avx,+avx2"),
+    )
+}
+
 /// The reference run needs `#![feature(abi_x86_interrupt)]`, so a nightly
 /// toolchain; without one the step says so and is not counted as run.
 fn native_reference() -> Result<()> {

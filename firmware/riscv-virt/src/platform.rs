@@ -1,22 +1,32 @@
-//! Devices of QEMU's `virt` board that tests drive: the CLINT (software and
-//! timer interrupts of hart 0) and the test finisher (QEMU's exit status).
+//! Devices of QEMU's `virt` board that the scenarios drive: the CLINT
+//! (software and timer interrupts per hart) and the test finisher (QEMU's exit
+//! status).
 //!
-//! Interrupt tests go here: install a handler in `mtvec`, enable it in `mie`
-//! and `mstatus.MIE`, then raise it with [`raise_software_interrupt`] or
-//! [`set_timer`].
+//! Both are plain MMIO, so S-mode code (no paging, PMP open) uses them too.
 
-use crate::csr::{self, csr_read};
-
-/// Core-local interruptor, hart 0.
+/// Core-local interruptor: MSIP words (4 bytes per hart), `mtimecmp` (8 bytes
+/// per hart) and the shared `mtime`, which counts at 10 MHz. Under
+/// `-icount shift=0` one instruction takes 1 ns, so a tick is 100 instructions.
 const CLINT_MSIP: usize = 0x0200_0000;
 const CLINT_MTIMECMP: usize = 0x0200_4000;
-/// `mtime` counts at 10 MHz on `virt`.
 const CLINT_MTIME: usize = 0x0200_BFF8;
+
+/// Address of hart 0's MSIP word, for assembly that raises it directly.
+pub const MSIP0: usize = CLINT_MSIP;
 
 /// SiFive test finisher: a 32-bit write ends QEMU.
 const TEST_FINISHER: usize = 0x0010_0000;
 const FINISHER_PASS: u32 = 0x5555;
 const FINISHER_FAIL: u32 = 0x3333;
+
+/// Exit statuses, so a failed run says at a glance what went wrong.
+pub mod exit {
+    pub const PANIC: u16 = 1;
+    pub const UNEXPECTED_TRAP: u16 = 2;
+    pub const TORTURE: u16 = 3;
+    pub const WATCHDOG: u16 = 4;
+    pub const CHECK: u16 = 5;
+}
 
 /// Ends the QEMU run with exit status 0.
 pub fn exit_success() -> ! {
@@ -38,10 +48,23 @@ fn finish(value: u32) -> ! {
     }
 }
 
-/// Sets (`true`) or clears the machine software interrupt pending bit (MSIP).
-pub fn raise_software_interrupt(pending: bool) {
-    // SAFETY: msip of hart 0; only bit 0 is writable.
-    unsafe { (CLINT_MSIP as *mut u32).write_volatile(u32::from(pending)) };
+/// Prints `FAIL: <message>` and ends the run with exit status `code`.
+macro_rules! fail {
+    ($code:expr, $($arg:tt)*) => {{
+        println!("FAIL: {}", format_args!($($arg)*));
+        $crate::platform::exit_failure($code)
+    }};
+}
+pub(crate) use fail;
+
+fn msip(hart: usize) -> *mut u32 {
+    (CLINT_MSIP + 4 * hart) as *mut u32
+}
+
+/// Sets (`true`) or clears the machine software interrupt of `hart`.
+pub fn set_software_interrupt(hart: usize, pending: bool) {
+    // SAFETY: MSIP word of a hart of `virt`; only bit 0 is writable.
+    unsafe { msip(hart).write_volatile(u32::from(pending)) };
 }
 
 /// Current `mtime`.
@@ -59,13 +82,14 @@ pub fn mtime() -> u64 {
     }
 }
 
-/// Programs `mtimecmp`: the timer interrupt is pending while `mtime >= deadline`.
-pub fn set_timer(deadline: u64) {
-    let lo = CLINT_MTIMECMP as *mut u32;
-    let hi = (CLINT_MTIMECMP + 4) as *mut u32;
+/// Programs `mtimecmp` of `hart`: its timer interrupt is pending while
+/// `mtime >= deadline`.
+pub fn set_timer(hart: usize, deadline: u64) {
+    let lo = (CLINT_MTIMECMP + 8 * hart) as *mut u32;
+    let hi = (CLINT_MTIMECMP + 8 * hart + 4) as *mut u32;
     // Written in halves, so no intermediate value may lie in the past and
     // fire a spurious interrupt: park the low half at its maximum first.
-    // SAFETY: mtimecmp's MMIO words of hart 0 on `virt`.
+    // SAFETY: mtimecmp's MMIO words of a hart of `virt`.
     unsafe {
         lo.write_volatile(u32::MAX);
         hi.write_volatile((deadline >> 32) as u32);
@@ -73,28 +97,14 @@ pub fn set_timer(deadline: u64) {
     }
 }
 
-/// Checks that the CLINT is where the constants say: `mtime` advances and
-/// MSIP/MTIP show up in `mip`. Interrupts stay disabled (`mie` = 0 at reset),
-/// so nothing traps.
-pub fn self_check() {
-    let start = mtime();
-    while mtime() == start {}
-
-    raise_software_interrupt(true);
-    expect_mip(csr::MIP_MSIP, true, "MSIP set");
-    raise_software_interrupt(false);
-    expect_mip(csr::MIP_MSIP, false, "MSIP cleared");
-
-    set_timer(0);
-    expect_mip(csr::MIP_MTIP, true, "MTIP for a past deadline");
-    set_timer(u64::MAX);
-    expect_mip(csr::MIP_MTIP, false, "MTIP for a never deadline");
+/// Current `mtimecmp` of `hart`.
+pub fn timer(hart: usize) -> u64 {
+    let lo = (CLINT_MTIMECMP + 8 * hart) as *const u32;
+    let hi = (CLINT_MTIMECMP + 8 * hart + 4) as *const u32;
+    // SAFETY: mtimecmp's MMIO words of a hart of `virt`; only its own hart
+    // writes them, so the halves cannot change in between.
+    unsafe { (u64::from(hi.read_volatile()) << 32) | u64::from(lo.read_volatile()) }
 }
 
-fn expect_mip(bit: usize, pending: bool, what: &str) {
-    assert_eq!(
-        csr_read!("mip") & bit != 0,
-        pending,
-        "CLINT check failed: {what}"
-    );
-}
+/// Never: parks a hart's timer.
+pub const NEVER: u64 = u64::MAX;

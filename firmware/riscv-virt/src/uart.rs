@@ -20,8 +20,8 @@ pub fn put_byte(byte: u8) {
     }
 }
 
-/// `core::fmt` sink for `print!`; stateless, so handlers may print too
-/// (their output may interleave with the interrupted code's).
+/// `core::fmt` sink for `print!`; stateless, so handlers and the second hart
+/// may print too (their output may interleave with the interrupted code's).
 pub struct Uart;
 
 impl fmt::Write for Uart {
@@ -44,7 +44,6 @@ macro_rules! println {
         print!("\n")
     };
     ($($arg:tt)*) => {{
-        print!($($arg)*);
-        print!("\n");
+        print!("{}\n", format_args!($($arg)*));
     }};
 }

@@ -13,16 +13,6 @@ pub unsafe fn outb(port: u16, value: u8) {
     unsafe { asm!("out dx, al", in("dx") port, in("al") value, options(nomem, nostack, preserves_flags)) }
 }
 
-/// Writes a double word to an I/O port.
-///
-/// # Safety
-///
-/// As for [`outb`].
-pub unsafe fn outl(port: u16, value: u32) {
-    // SAFETY: as for `outb`.
-    unsafe { asm!("out dx, eax", in("dx") port, in("eax") value, options(nomem, nostack, preserves_flags)) }
-}
-
 /// Reads a byte from an I/O port.
 ///
 /// # Safety

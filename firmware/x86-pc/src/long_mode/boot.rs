@@ -83,13 +83,14 @@ global_asm!(
     "or eax, 0x80000001",
     "mov cr0, eax",
     "lgdt [boot_gdt_pointer]",
-    // Far jump through the 64-bit code segment (selector 0x08).
-    ".att_syntax prefix",
-    "ljmp $0x08, $1f",
-    ".intel_syntax noprefix",
+    // Far return into the 64-bit code segment (selector 0x08): pops EIP, then CS.
+    "push 0x08",
+    "mov eax, offset pvh_long_mode",
+    "push eax",
+    "retf",
 
     ".code64",
-    "1:",
+    "pvh_long_mode:",
     "mov ax, 0x10",
     "mov ds, ax",
     "mov es, ax",

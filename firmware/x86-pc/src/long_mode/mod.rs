@@ -1,10 +1,68 @@
-//! The x86_64 kernel: PVH boot into long mode, then the scenarios.
+//! The x86_64 kernel: PVH boot into long mode, GDT with a TSS, an IDT of
+//! `#[interrupt]` handlers, then the scenarios in order, one `@report` line
+//! each. The double fault comes last: its handler ends the run.
+//!
+//! - `boot`: 32-bit PVH entry, page tables, switch to long mode.
+//! - `paging`: the identity map and the page-fault scenario's mapping.
+//! - `gdt`: GDT, TSS and the double-fault IST stack.
+//! - `idt`: gates from `Handler::addr`.
+//! - `exceptions`: breakpoint, page fault, general protection.
+//! - `cost`: entry/exit instruction counts.
+//! - `storm`: the timer storm over the register-torture loop.
+//! - `double_fault`: the diverging handler on its IST stack.
 
 mod boot;
+mod cost;
+mod double_fault;
+mod exceptions;
+mod gdt;
+mod idt;
 mod paging;
+mod storm;
 
+use interrupt_abi::interrupt;
+use interrupt_abi::x86_64::InterruptStackFrame;
+
+use crate::{apic, machine};
+use exceptions::{BREAKPOINT, GENERAL_PROTECTION, PAGE_FAULT};
+use idt::Gate;
+
+const SPURIOUS_VECTOR: u8 = 0xFF;
+
+/// The local APIC's spurious interrupt: no EOI, nothing to do.
+#[interrupt]
+extern "x86-interrupt" fn spurious(_frame: &InterruptStackFrame) {}
+
+fn install_idt() {
+    idt::set(BREAKPOINT, Gate::new(exceptions::breakpoint));
+    idt::set(PAGE_FAULT, Gate::new(exceptions::page_fault));
+    idt::set(GENERAL_PROTECTION, Gate::new(exceptions::general_protection));
+    idt::set(
+        double_fault::DOUBLE_FAULT,
+        Gate::new(double_fault::double_fault).with_ist(gdt::DOUBLE_FAULT_IST),
+    );
+    idt::set(storm::TIMER_VECTOR, Gate::new(storm::timer));
+    idt::set(cost::PROBE_VECTOR, Gate::new(cost::probe));
+    idt::set(SPURIOUS_VECTOR, Gate::new(spurious));
+    idt::load();
+}
+
+/// Called by the boot stub on the kernel stack, interrupts off.
 extern "C" fn kernel_entry() -> ! {
-    crate::machine::disable_pic();
     println!("hello from {}", env!("FIRMWARE_TARGET"));
-    crate::machine::exit_success()
+    machine::disable_pic();
+    gdt::init();
+    install_idt();
+    apic::enable(SPURIOUS_VECTOR);
+
+    let mut passed = true;
+    passed &= exceptions::breakpoint_scenario();
+    passed &= exceptions::page_fault_scenario();
+    passed &= exceptions::general_protection_scenario(&cost::measure_error_code());
+    let cost = cost::measure();
+    passed &= storm::storm_scenario(&cost);
+    if !passed {
+        machine::exit_failure(6);
+    }
+    double_fault::double_fault_scenario()
 }

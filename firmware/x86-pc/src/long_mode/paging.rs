@@ -16,8 +16,6 @@ impl Table {
 
 pub const PRESENT: u64 = 1 << 0;
 pub const WRITABLE: u64 = 1 << 1;
-/// In a page-directory entry: a 2 MiB page rather than a page table.
-pub const HUGE: u64 = 1 << 7;
 
 /// Top level. The stub points CR3 here.
 pub static mut PML4: Table = Table::EMPTY;
