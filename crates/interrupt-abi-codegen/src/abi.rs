@@ -1,18 +1,44 @@
 //! The ABI strings `#[interrupt]` accepts and, per ABI, its target variants.
 
-/// An interrupt calling convention, named as in rustc.
+/// An interrupt calling convention, named as in rustc where rustc has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Abi {
     X86Interrupt,
     RiscvInterruptM,
     RiscvInterruptS,
+    ArmInterruptIrq,
+    ArmInterruptFiq,
+    ArmInterruptSvc,
+    ArmInterruptAbort,
+    ArmInterruptUndef,
+    ArmInterruptIrqSystem,
+    Aarch64Interrupt,
+    CortexMInterrupt,
+}
+
+/// The arguments a handler of an ABI takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Args {
+    None,
+    /// x86: the hardware frame, then maybe the error code.
+    FrameAndErrorCode,
+    /// Nothing, or the saved frame.
+    OptionalFrame,
 }
 
 impl Abi {
-    pub const ALL: [Abi; 3] = [
+    pub const ALL: [Abi; 11] = [
         Abi::X86Interrupt,
         Abi::RiscvInterruptM,
         Abi::RiscvInterruptS,
+        Abi::ArmInterruptIrq,
+        Abi::ArmInterruptFiq,
+        Abi::ArmInterruptSvc,
+        Abi::ArmInterruptAbort,
+        Abi::ArmInterruptUndef,
+        Abi::ArmInterruptIrqSystem,
+        Abi::Aarch64Interrupt,
+        Abi::CortexMInterrupt,
     ];
 
     /// Parses the string written in `extern "..."`.
@@ -26,6 +52,14 @@ impl Abi {
             Abi::X86Interrupt => "x86-interrupt",
             Abi::RiscvInterruptM => "riscv-interrupt-m",
             Abi::RiscvInterruptS => "riscv-interrupt-s",
+            Abi::ArmInterruptIrq => "arm-interrupt-irq",
+            Abi::ArmInterruptFiq => "arm-interrupt-fiq",
+            Abi::ArmInterruptSvc => "arm-interrupt-svc",
+            Abi::ArmInterruptAbort => "arm-interrupt-abort",
+            Abi::ArmInterruptUndef => "arm-interrupt-undef",
+            Abi::ArmInterruptIrqSystem => "arm-interrupt-irq-system",
+            Abi::Aarch64Interrupt => "aarch64-interrupt",
+            Abi::CortexMInterrupt => "cortex-m-interrupt",
         }
     }
 
@@ -35,43 +69,107 @@ impl Abi {
             Abi::X86Interrupt => "X86Interrupt",
             Abi::RiscvInterruptM => "RiscvInterruptM",
             Abi::RiscvInterruptS => "RiscvInterruptS",
+            Abi::ArmInterruptIrq => "ArmInterruptIrq",
+            Abi::ArmInterruptFiq => "ArmInterruptFiq",
+            Abi::ArmInterruptSvc => "ArmInterruptSvc",
+            Abi::ArmInterruptAbort => "ArmInterruptAbort",
+            Abi::ArmInterruptUndef => "ArmInterruptUndef",
+            Abi::ArmInterruptIrqSystem => "ArmInterruptIrqSystem",
+            Abi::Aarch64Interrupt => "Aarch64Interrupt",
+            Abi::CortexMInterrupt => "CortexMInterrupt",
         }
     }
 
-    /// `target_arch` values the ABI exists on.
-    pub fn arches(self) -> &'static [&'static str] {
+    /// Where the ABI exists, for diagnostics.
+    pub fn targets(self) -> &'static str {
         match self {
-            Abi::X86Interrupt => &["x86", "x86_64"],
-            Abi::RiscvInterruptM | Abi::RiscvInterruptS => &["riscv32", "riscv64"],
+            Abi::X86Interrupt => "x86 and x86_64 targets (`target_arch` `x86` or `x86_64`)",
+            Abi::RiscvInterruptM | Abi::RiscvInterruptS => {
+                "RISC-V targets (`target_arch` `riscv32` or `riscv64`)"
+            }
+            Abi::ArmInterruptIrqSystem => {
+                "ARMv6 and later A/R-profile ARM targets (`target_arch` `arm`, `target_feature` \
+                 `v6`, not `mclass`); on ARMv4T/v5 use `arm-interrupt-irq`"
+            }
+            Abi::Aarch64Interrupt => "AArch64 targets (`target_arch` `aarch64`)",
+            Abi::CortexMInterrupt => {
+                "Cortex-M targets (`target_arch` `arm` with `target_feature` `mclass`, \
+                 e.g. `thumbv7m-none-eabi`)"
+            }
+            _ => {
+                "A/R-profile ARM targets (`target_arch` `arm` without `mclass`); Cortex-M has \
+                 no exception modes: use `cortex-m-interrupt` there"
+            }
+        }
+    }
+
+    /// Why a target of the right architecture matches no variant.
+    pub fn unsupported_features_help(self) -> &'static str {
+        match self {
+            Abi::X86Interrupt => "AVX-512 state (ZMM, K registers) is not saved yet",
+            Abi::RiscvInterruptM | Abi::RiscvInterruptS => {
+                "the V extension's vector registers are not saved yet"
+            }
+            Abi::Aarch64Interrupt => "SVE state is not saved yet",
+            _ => self.targets(),
         }
     }
 
     /// Arguments the handler takes, as a sentence for diagnostics.
     pub fn signature_help(self) -> &'static str {
-        match self {
-            Abi::X86Interrupt => {
-                "`extern \"x86-interrupt\" fn NAME(frame: &InterruptStackFrame)` or \
-                 `fn NAME(frame: &InterruptStackFrame, error_code: u64)` (`u32` on 32-bit x86), \
-                 the frame may be `&mut`, returning `()` or `!`"
+        match self.args() {
+            Args::FrameAndErrorCode => {
+                "`(frame: &InterruptStackFrame)` or `(frame: &InterruptStackFrame, error_code: u64)` \
+                 (`u32` on 32-bit x86); `&mut` frames need an `unsafe fn`"
             }
-            Abi::RiscvInterruptM | Abi::RiscvInterruptS => {
-                "no arguments (read `mcause`/`scause` in the body), returning `()` or `!`"
+            Args::OptionalFrame if self == Abi::Aarch64Interrupt => {
+                "no arguments, or `(frame: &ExceptionFrame)` from `interrupt_abi::aarch64`; \
+                 `&mut` frames need an `unsafe fn`"
             }
+            Args::OptionalFrame => {
+                "no arguments, or `(frame: &ExceptionFrame)` from `interrupt_abi::arm`; \
+                 `&mut` frames need an `unsafe fn`"
+            }
+            Args::None if matches!(self, Abi::RiscvInterruptM | Abi::RiscvInterruptS) => {
+                "no arguments (read `mcause`/`scause` in the body)"
+            }
+            Args::None => "no arguments",
         }
     }
 
-    /// Most arguments a handler of this ABI takes.
-    pub fn max_args(self) -> usize {
+    pub fn args(self) -> Args {
         match self {
-            Abi::X86Interrupt => 2,
-            Abi::RiscvInterruptM | Abi::RiscvInterruptS => 0,
+            Abi::X86Interrupt => Args::FrameAndErrorCode,
+            Abi::ArmInterruptSvc
+            | Abi::ArmInterruptAbort
+            | Abi::ArmInterruptUndef
+            | Abi::Aarch64Interrupt => Args::OptionalFrame,
+            _ => Args::None,
         }
     }
 
     /// Whether the CPU itself keeps enough state for nesting (x86 saves RIP
     /// and RFLAGS in the frame), which makes the `nested` option meaningless.
     pub fn nests_natively(self) -> bool {
-        matches!(self, Abi::X86Interrupt)
+        !matches!(self, Abi::RiscvInterruptM | Abi::RiscvInterruptS)
+    }
+
+    /// Classic ARM entries are A32 code whatever the target's default set.
+    pub fn a32_entry(self) -> bool {
+        matches!(
+            self,
+            Abi::ArmInterruptIrq
+                | Abi::ArmInterruptFiq
+                | Abi::ArmInterruptSvc
+                | Abi::ArmInterruptAbort
+                | Abi::ArmInterruptUndef
+                | Abi::ArmInterruptIrqSystem
+        )
+    }
+
+    /// Cortex-M exception entry is an ordinary call: the body is the entry.
+    pub fn body_is_entry(self) -> bool {
+        self == Abi::CortexMInterrupt
     }
 }
 
@@ -80,7 +178,7 @@ mod variants {
     use super::Abi;
     use crate::convention::{Convention, EmitError, Entry, SaveSet, Shape, Trampoline};
     use crate::target::Cfg;
-    use crate::{riscv, x86};
+    use crate::{aarch64, arm, riscv, x86};
 
     /// A convention and the `cfg` predicate that selects it.
     #[derive(Debug, Clone, Copy)]
@@ -126,12 +224,50 @@ mod variants {
         v("riscv64", &["d"], &["v", "zve32x"], &riscv::RV64ID),
     ];
 
+    // A/R profile: `mclass` targets have no exception modes.
+    const ARM: &[Variant] = &[
+        v("arm", &[], &["mclass", "fpregs"], &arm::ARM_SOFT),
+        v("arm", &["fpregs"], &["mclass", "d32"], &arm::ARM_VFP_D16),
+        v("arm", &["fpregs", "d32"], &["mclass"], &arm::ARM_VFP_D32),
+    ];
+    // SRS/CPS/RFE arrived with ARMv6.
+    const ARM_V6: &[Variant] = &[
+        v("arm", &["v6"], &["mclass", "fpregs"], &arm::ARM_SOFT),
+        v(
+            "arm",
+            &["v6", "fpregs"],
+            &["mclass", "d32"],
+            &arm::ARM_VFP_D16,
+        ),
+        v(
+            "arm",
+            &["v6", "fpregs", "d32"],
+            &["mclass"],
+            &arm::ARM_VFP_D32,
+        ),
+    ];
+    const CORTEX_M: &[Variant] = &[v("arm", &["mclass"], &[], &arm::CORTEX_M)];
+    // SVE's z registers are caller-saved and not saved yet.
+    const AARCH64: &[Variant] = &[
+        v(
+            "aarch64",
+            &[],
+            &["neon", "fp-armv8", "sve"],
+            &aarch64::AARCH64_SOFT,
+        ),
+        v("aarch64", &["neon"], &["sve"], &aarch64::AARCH64_SIMD),
+    ];
+
     impl Abi {
         /// Every convention variant of the ABI, with mutually exclusive `cfg`s.
         pub fn variants(self) -> &'static [Variant] {
             match self {
                 Abi::X86Interrupt => X86,
                 Abi::RiscvInterruptM | Abi::RiscvInterruptS => RISCV,
+                Abi::ArmInterruptIrqSystem => ARM_V6,
+                Abi::Aarch64Interrupt => AARCH64,
+                Abi::CortexMInterrupt => CORTEX_M,
+                _ => ARM,
             }
         }
 
@@ -141,6 +277,14 @@ mod variants {
                 Abi::X86Interrupt => Entry::X86,
                 Abi::RiscvInterruptM => Entry::RiscvMachine,
                 Abi::RiscvInterruptS => Entry::RiscvSupervisor,
+                Abi::ArmInterruptIrq => Entry::ArmIrq,
+                Abi::ArmInterruptFiq => Entry::ArmFiq,
+                Abi::ArmInterruptSvc => Entry::ArmSvc,
+                Abi::ArmInterruptAbort => Entry::ArmAbort,
+                Abi::ArmInterruptUndef => Entry::ArmUndef,
+                Abi::ArmInterruptIrqSystem => Entry::ArmIrqSystem,
+                Abi::Aarch64Interrupt => Entry::Aarch64,
+                Abi::CortexMInterrupt => Entry::CortexM,
             }
         }
 
@@ -159,7 +303,13 @@ mod variants {
         ) -> Result<Trampoline, EmitError> {
             match self.entry() {
                 Entry::X86 => x86::emit(conv, save, shape),
-                entry => riscv::emit(conv, entry, save, shape),
+                Entry::RiscvMachine | Entry::RiscvSupervisor => {
+                    riscv::emit(conv, self.entry(), save, shape)
+                }
+                Entry::Aarch64 => aarch64::emit(conv, save, shape),
+                // The body is the entry: nothing to emit.
+                Entry::CortexM => Err(EmitError::EntryMismatch),
+                entry => arm::emit(conv, entry, save, shape),
             }
         }
     }
@@ -167,6 +317,7 @@ mod variants {
     #[cfg(test)]
     mod tests {
         use super::*;
+        use crate::abi::Args;
         extern crate std;
         use std::vec::Vec;
 
@@ -233,6 +384,44 @@ mod variants {
                     "RV64ID lp64d",
                 ),
                 (Abi::RiscvInterruptM, "riscv32", &["e"], "RV32E ilp32e"),
+                (Abi::ArmInterruptIrq, "arm", &[], "ARM A/R, no FPU"),
+                (
+                    Abi::ArmInterruptIrq,
+                    "arm",
+                    &["thumb-mode"],
+                    "ARM A/R, no FPU",
+                ),
+                (
+                    Abi::ArmInterruptFiq,
+                    "arm",
+                    &["aclass", "d32", "fpregs", "soft-float", "v6", "v7", "vfp3"],
+                    "ARM A/R, VFP d0-d31",
+                ),
+                (
+                    Abi::ArmInterruptSvc,
+                    "arm",
+                    &["dsp", "fpregs", "rclass", "v6", "v7", "vfp2"],
+                    "ARM A/R, VFP d0-d15",
+                ),
+                (
+                    Abi::ArmInterruptIrqSystem,
+                    "arm",
+                    &["aclass", "d32", "fpregs", "v6"],
+                    "ARM A/R, VFP d0-d31",
+                ),
+                (
+                    Abi::CortexMInterrupt,
+                    "arm",
+                    &["mclass", "thumb-mode", "v6", "v7"],
+                    "Cortex-M (hardware-stacked)",
+                ),
+                (
+                    Abi::Aarch64Interrupt,
+                    "aarch64",
+                    &["neon"],
+                    "AArch64, FP/SIMD",
+                ),
+                (Abi::Aarch64Interrupt, "aarch64", &[], "AArch64, no FP/SIMD"),
             ];
             for (abi, arch, features, want) in cases {
                 assert_eq!(
@@ -250,25 +439,29 @@ mod variants {
                 selected(Abi::RiscvInterruptM, "riscv64", &["d", "f", "v", "zve32x"]).is_empty()
             );
             assert!(selected(Abi::RiscvInterruptM, "x86_64", &[]).is_empty());
+            assert!(selected(Abi::ArmInterruptIrq, "arm", &["mclass", "v7"]).is_empty());
+            assert!(selected(Abi::ArmInterruptIrqSystem, "arm", &["v5te"]).is_empty());
+            assert!(selected(Abi::CortexMInterrupt, "arm", &["aclass", "v7"]).is_empty());
+            assert!(selected(Abi::Aarch64Interrupt, "aarch64", &["neon", "sve"]).is_empty());
         }
 
         #[test]
         fn every_variant_emits_every_shape() {
-            for abi in Abi::ALL {
+            for abi in Abi::ALL.into_iter().filter(|a| !a.body_is_entry()) {
                 for variant in abi.variants() {
                     for error_code in [false, abi == Abi::X86Interrupt] {
                         for diverges in [false, true] {
-                            for nested in [false, abi != Abi::X86Interrupt] {
+                            for nested in [false, !abi.nests_natively()] {
                                 let shape = Shape {
                                     error_code,
                                     diverges,
                                     nested,
+                                    frame: abi.args() == Args::OptionalFrame,
+                                    ..Shape::default()
                                 };
                                 let t = abi.emit(variant, shape).unwrap();
-                                assert_eq!(
-                                    t.lines.iter().filter(|l| *l == "call {body}").count(),
-                                    1
-                                );
+                                let calls = t.lines.iter().filter(|l| l.contains("{body}"));
+                                assert_eq!(calls.count(), 1, "{abi:?} {variant:?} {shape:?}");
                             }
                         }
                     }

@@ -15,6 +15,11 @@ pub enum Isa {
     X86,
     Riscv32,
     Riscv64,
+    /// Classic ARM (A/R profile) entered in A32 state.
+    Arm,
+    /// M profile: the hardware saves the caller-saved registers itself.
+    CortexM,
+    Aarch64,
 }
 
 /// FP and vector state a call may clobber.
@@ -35,6 +40,11 @@ pub enum FpState {
         regs: &'static [&'static str],
         width: u32,
     },
+    /// ARM VFP: d0-d7 (and d16-d31 with `d32`) plus FPSCR.
+    ArmVfp { d32: bool },
+    /// AArch64 FP/SIMD: q0-q31 (AAPCS64 keeps only the low halves of
+    /// v8-v15) plus FPCR and FPSR.
+    Aarch64Simd,
 }
 
 /// The psABI a handler body is compiled with, on one target variant.
@@ -54,8 +64,8 @@ impl Convention {
     /// Bytes of one general-purpose register.
     pub fn xlen(&self) -> u32 {
         match self.isa {
-            Isa::X86_64 | Isa::Riscv64 => 8,
-            Isa::X86 | Isa::Riscv32 => 4,
+            Isa::X86_64 | Isa::Riscv64 | Isa::Aarch64 => 8,
+            Isa::X86 | Isa::Riscv32 | Isa::Arm | Isa::CortexM => 4,
         }
     }
 
@@ -84,6 +94,18 @@ pub enum Entry {
     RiscvMachine,
     /// RISC-V trap into S-mode: `sepc`/`sstatus`, `sret`.
     RiscvSupervisor,
+    /// ARM exception modes; all return with an `ldm .., pc}^`.
+    ArmIrq,
+    ArmFiq,
+    ArmSvc,
+    ArmAbort,
+    ArmUndef,
+    /// IRQ that switches to System mode to run the body (ARMv6+: SRS/RFE).
+    ArmIrqSystem,
+    /// AArch64 exception vector entry, returning with `eret`.
+    Aarch64,
+    /// Cortex-M: the exception entry is an ordinary AAPCS call.
+    CortexM,
 }
 
 /// The handler signature the trampoline adapts to.
@@ -95,6 +117,12 @@ pub struct Shape {
     pub diverges: bool,
     /// RISC-V: save `xepc`/`xstatus` so the body may re-enable interrupts.
     pub nested: bool,
+    /// ARM abort, AArch64: the body takes the saved frame as its argument.
+    pub frame: bool,
+    /// ARM abort: a data abort (LR is 8 past the access, not 4).
+    pub data_abort: bool,
+    /// AArch64: the vector is taken to EL2 (`ELR_EL2`, ...), not EL1.
+    pub el2: bool,
 }
 
 /// An emitted trampoline: `naked_asm!` template lines and its stack use.
@@ -107,9 +135,14 @@ pub struct Trampoline {
 }
 
 impl Trampoline {
-    /// The template passed to `naked_asm!`.
+    /// The template passed to `naked_asm!`: braces of the assembly itself
+    /// (ARM register lists) are escaped, the `{body}` operand is not.
     pub fn template(&self) -> String {
-        self.lines.join("\n")
+        self.lines
+            .join("\n")
+            .replace('{', "{{")
+            .replace('}', "}}")
+            .replace("{{body}}", "{body}")
     }
 
     /// Instructions (lines that are not directives).
@@ -128,6 +161,8 @@ pub enum EmitError {
     UnknownRegister(&'static str),
     /// FP state that does not exist on this ISA.
     FpMismatch,
+    /// An entry kind this ISA's emitter does not produce.
+    EntryMismatch,
 }
 
 /// Checks the save set against the convention and the registers the
@@ -152,4 +187,19 @@ pub(crate) fn check_save_set(
 /// Rounds `n` up to a multiple of `align` (a power of two).
 pub(crate) fn align_up(n: u32, align: u32) -> u32 {
     (n + align - 1) & !(align - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn template_escapes_assembly_braces_but_not_the_operand() {
+        let t = Trampoline {
+            lines: vec!["push {r0, lr}".into(), "bl {body}".into()],
+            stack_bytes: 8,
+        };
+        assert_eq!(t.template(), "push {{r0, lr}}\nbl {body}");
+    }
 }

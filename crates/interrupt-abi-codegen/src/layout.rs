@@ -67,6 +67,23 @@ pub const X86: FrameLayout = FrameLayout {
     fields: &["instruction_pointer", "code_segment", "cpu_flags"],
 };
 
+/// What the ARM exception entries push: the caller-saved registers and the
+/// (adjusted) return address, in `ldm` order.
+pub const ARM_EXCEPTION: FrameLayout = FrameLayout {
+    word: 4,
+    fields: &["r0", "r1", "r2", "r3", "r12", "return_address"],
+};
+
+/// What the AArch64 entry stores: x0-x30, then the exception registers.
+pub const AARCH64_EXCEPTION: FrameLayout = FrameLayout {
+    word: 8,
+    fields: &[
+        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+        "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
+        "x27", "x28", "x29", "x30", "elr", "spsr", "esr", "far",
+    ],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +95,9 @@ mod tests {
         assert_eq!(X86_64.offset("stack_segment"), 32);
         assert_eq!(X86.size(), 12);
         assert_eq!(X86.offset("cpu_flags"), 8);
+        assert_eq!(ARM_EXCEPTION.offset("return_address"), 20);
+        assert_eq!(AARCH64_EXCEPTION.offset("elr"), 248);
+        assert_eq!(AARCH64_EXCEPTION.size(), 280);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! - [`layout`]: hardware frame layouts (one table for structs and emitters).
 //! - [`riscv_regs`]: RISC-V register-convention tables (psABI and proposed EABI).
 //! - [`convention`]: what a trampoline must save and how it enters and returns.
-//! - [`x86`], [`riscv`]: the emitters.
+//! - [`x86`], [`riscv`], [`arm`], [`aarch64`]: the emitters.
 #![cfg_attr(not(test), no_std)]
 
 #[cfg(feature = "emit")]
@@ -22,6 +22,10 @@ pub mod layout;
 pub mod riscv_regs;
 pub mod target;
 
+#[cfg(feature = "emit")]
+pub mod aarch64;
+#[cfg(feature = "emit")]
+pub mod arm;
 #[cfg(feature = "emit")]
 pub mod convention;
 #[cfg(feature = "emit")]

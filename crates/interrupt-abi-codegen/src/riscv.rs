@@ -104,7 +104,7 @@ fn mode(entry: Entry) -> Result<Mode, EmitError> {
             ie: 2,
             ret: "sret",
         }),
-        Entry::X86 => Err(EmitError::FpMismatch),
+        _ => Err(EmitError::EntryMismatch),
     }
 }
 

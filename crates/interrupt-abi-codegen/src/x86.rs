@@ -62,7 +62,7 @@ pub fn emit(conv: &Convention, save: &SaveSet, shape: Shape) -> Result<Trampolin
     match conv.isa {
         Isa::X86_64 => emit_64(conv, save, shape),
         Isa::X86 => emit_32(conv, save, shape),
-        Isa::Riscv32 | Isa::Riscv64 => Err(EmitError::FpMismatch),
+        _ => Err(EmitError::EntryMismatch),
     }
 }
 
@@ -270,7 +270,7 @@ mod tests {
                     let shape = Shape {
                         error_code,
                         diverges,
-                        nested: false,
+                        ..Shape::default()
                     };
                     // Long mode aligned RSP, then pushed 5 or 6 words.
                     let entry = -(40 + 8 * i64::from(error_code));
@@ -314,7 +314,7 @@ mod tests {
             Shape {
                 error_code: true,
                 diverges: true,
-                nested: false,
+                ..Shape::default()
             },
         );
         assert!(!l.iter().any(|l| l.starts_with("push") || l.contains("xmm")));

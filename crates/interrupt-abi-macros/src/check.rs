@@ -5,6 +5,7 @@
 //! target being compiled for?) are left to rustc through trait bounds that
 //! `expand` emits on the user's type spans.
 
+use interrupt_abi_codegen::abi::Args;
 use interrupt_abi_codegen::Abi;
 use interrupt_abi_codegen::convention::Shape;
 use syn::spanned::Spanned;
@@ -140,56 +141,43 @@ pub fn check(parsed: &Parsed) -> syn::Result<Checked> {
                 errors.push(r, "an interrupt handler cannot take `self`: it is a free function the hardware calls");
             }
         }
-        if args.len() > abi.max_args() {
-            for extra in &args[abi.max_args()..] {
-                errors.push(
-                    extra,
-                    format!(
-                        "too many arguments for `extern \"{}\"`: it takes {}",
-                        abi.name(),
-                        abi.signature_help()
-                    ),
-                );
-            }
+        let max = match abi.args() {
+            Args::None => 0,
+            Args::OptionalFrame => 1,
+            Args::FrameAndErrorCode => 2,
+        };
+        for extra in args.iter().skip(max) {
+            errors.push(extra, format!(
+                "too many arguments for `extern \"{}\"`: it takes {}",
+                abi.name(),
+                abi.signature_help()
+            ));
         }
-        if abi == Abi::X86Interrupt {
-            match args.first() {
-                None => errors.push_at(
-                    sig.paren_token.span.join(),
-                    format!(
-                        "an `extern \"x86-interrupt\"` handler receives the interrupt frame: {}",
-                        abi.signature_help()
-                    ),
-                ),
-                Some(FnArg::Typed(arg)) => {
-                    frame = check_frame(&arg.ty, sig.unsafety.is_some(), &mut errors)
-                }
-                Some(FnArg::Receiver(_)) => {}
+        match (abi.args(), args.first()) {
+            (Args::FrameAndErrorCode, None) => errors.push_at(sig.paren_token.span.join(), format!(
+                "an `extern \"{}\"` handler receives the interrupt frame: {}",
+                abi.name(),
+                abi.signature_help()
+            )),
+            (Args::FrameAndErrorCode | Args::OptionalFrame, Some(FnArg::Typed(arg))) => {
+                frame = check_frame(&arg.ty, abi, sig.unsafety.is_some(), &mut errors);
             }
-            if let Some(FnArg::Typed(arg)) = args.get(1) {
-                error_code = Some((*arg.ty).clone());
-            }
+            _ => {}
         }
-        if let Some(span) = parsed.options.nested {
-            if abi.nests_natively() {
-                errors.push_at(span, format!(
-                    "`nested` makes no sense for `extern \"{}\"`: the CPU saves the return state in the \
-                     frame, so the body may re-enable interrupts (`sti`) as it is",
-                    abi.name()
-                ));
-            } else if diverges {
-                errors.push_at(
-                    span,
-                    "`nested` makes no sense for a handler that never returns",
-                );
-            }
+        if let (Args::FrameAndErrorCode, Some(FnArg::Typed(arg))) = (abi.args(), args.get(1)) {
+            error_code = Some((*arg.ty).clone());
         }
+        check_options(parsed, abi, diverges, &mut errors);
     }
 
+    let options = &parsed.options;
     let shape = Shape {
         error_code: error_code.is_some(),
         diverges,
-        nested: parsed.options.nested.is_some(),
+        nested: options.get("nested").is_some(),
+        frame: frame.is_some(),
+        data_abort: options.get("data_abort").is_some(),
+        el2: options.get("el2").is_some(),
     };
     match abi {
         Some(abi) => errors.finish(Checked {
@@ -203,26 +191,80 @@ pub fn check(parsed: &Parsed) -> syn::Result<Checked> {
     }
 }
 
+/// Each flag against the ABI it was given to.
+fn check_options(parsed: &Parsed, abi: Abi, diverges: bool, errors: &mut Errors) {
+    let name = abi.name();
+    for (flag, span) in parsed.options.flags() {
+        let why_not = match (flag, abi) {
+            ("nested", Abi::RiscvInterruptM | Abi::RiscvInterruptS) if diverges => {
+                Some("it makes no sense for a handler that never returns".to_string())
+            }
+            ("nested", Abi::RiscvInterruptM | Abi::RiscvInterruptS) => None,
+            ("nested", Abi::X86Interrupt) => Some(
+                "the CPU saves the return state in the frame, so the body may re-enable \
+                 interrupts (`sti`) as it is"
+                    .to_string(),
+            ),
+            ("nested", Abi::ArmInterruptIrq) => Some(
+                "a nested IRQ would overwrite LR_irq; use `extern \"arm-interrupt-irq-system\"`, \
+                 whose body runs in System mode and may unmask IRQs"
+                    .to_string(),
+            ),
+            ("nested", Abi::Aarch64Interrupt) => Some(
+                "the entry always saves ELR and SPSR, so the body may unmask interrupts as it is"
+                    .to_string(),
+            ),
+            ("nested", Abi::ArmInterruptIrqSystem) => {
+                Some("its body runs in System mode and may unmask IRQs as it is".to_string())
+            }
+            ("nested", Abi::CortexMInterrupt) => {
+                Some("the NVIC nests exceptions by priority in hardware".to_string())
+            }
+            ("data_abort" | "prefetch_abort", Abi::ArmInterruptAbort) => None,
+            ("el2", Abi::Aarch64Interrupt) => None,
+            ("el2", _) => Some("only `aarch64-interrupt` handlers run at an exception level".to_string()),
+            ("data_abort" | "prefetch_abort", _) => {
+                Some("only `arm-interrupt-abort` handlers serve an abort vector".to_string())
+            }
+            _ => Some(format!("`{name}` has no such mode")),
+        };
+        if let Some(why) = why_not {
+            errors.push_at(span, format!("`{flag}` makes no sense for `extern \"{name}\"`: {why}"));
+        }
+    }
+    if abi == Abi::ArmInterruptAbort {
+        let (data, prefetch) = (parsed.options.get("data_abort"), parsed.options.get("prefetch_abort"));
+        let sig = &parsed.item.sig;
+        match (data, prefetch) {
+            (Some(_), Some(span)) => errors.push_at(span, "a handler serves one abort vector: `data_abort` or `prefetch_abort`"),
+            (None, None) => errors.push(sig.abi.as_ref().map(|a| a.name.clone()), "say which abort vector this handler serves: `#[interrupt(data_abort)]` \
+                 (LR is 8 past the access) or `#[interrupt(prefetch_abort)]` (LR is 4 past the instruction)"),
+            _ => {}
+        }
+    }
+}
+
 /// The frame is passed by reference, without a named lifetime; `&mut` lets
-/// the body redirect the CPU, so it requires an `unsafe fn`.
-fn check_frame(ty: &Type, is_unsafe: bool, errors: &mut Errors) -> Option<(Type, bool)> {
+/// the body change where and how the interrupted code resumes, so it
+/// requires an `unsafe fn`.
+fn check_frame(ty: &Type, abi: Abi, is_unsafe: bool, errors: &mut Errors) -> Option<(Type, bool)> {
     let Type::Reference(r) = ty else {
-        errors.push(ty, "the interrupt frame is passed by reference: `&InterruptStackFrame` or `&mut InterruptStackFrame`");
+        errors.push(ty, format!(
+            "the frame is passed by reference (`&Frame` or `&mut Frame`): {}",
+            abi.signature_help()
+        ));
         return None;
     };
     if let Some(l) = &r.lifetime {
-        errors.push(
-            l,
-            "the frame reference lives only as long as the interrupt: leave its lifetime elided",
-        );
+        errors.push(l, "the frame reference lives only as long as the interrupt: leave its lifetime elided");
     }
     let mutable = r.mutability.is_some();
     if mutable && !is_unsafe {
-        errors.push(
-            ty,
-            "writing the frame decides where the CPU resumes: a handler taking \
-             `&mut InterruptStackFrame` must be declared `unsafe extern \"x86-interrupt\" fn`",
-        );
+        errors.push(ty, format!(
+            "writing the frame changes where and how the interrupted code resumes: a handler \
+             taking it by `&mut` must be declared `unsafe extern \"{}\" fn`",
+            abi.name()
+        ));
     }
     Some(((*r.elem).clone(), mutable))
 }

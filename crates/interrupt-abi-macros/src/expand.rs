@@ -19,6 +19,30 @@ pub fn expand(parsed: &Parsed, checked: &Checked) -> TokenStream {
     let body = body_ident();
     let (unsafety, inputs, output, block) = (&sig.unsafety, &sig.inputs, &sig.output, &item.block);
 
+    let type_checks = type_checks(checked, &marker);
+    let entry_attrs = entry_attrs(parsed);
+    let target_checks = target_checks(parsed, abi);
+
+    if abi.body_is_entry() {
+        // Cortex-M stacks the caller-saved registers itself: the body is the
+        // entry, and the entry symbol's attributes go on it.
+        let fn_ty = quote!(#unsafety extern "C" fn() #output);
+        return handler_item(
+            parsed,
+            &marker,
+            quote! {
+                #(#entry_attrs)*
+                #unsafety extern "C" fn #body() #output #block
+                #target_checks
+                unsafe {
+                    ::interrupt_abi::Handler::__new(
+                        ::core::mem::transmute::<#fn_ty, unsafe extern "C" fn()>(#body),
+                    )
+                }
+            },
+        );
+    }
+
     // The trampolines call the body with the C convention of the target; on
     // x86_64 pin it to SysV, which they are written for (also on UEFI).
     let body_fn = if abi == Abi::X86Interrupt {
@@ -31,9 +55,9 @@ pub fn expand(parsed: &Parsed, checked: &Checked) -> TokenStream {
     } else {
         quote!(#unsafety extern "C" fn #body(#inputs) #output #block)
     };
-
-    let type_checks = type_checks(checked, &marker);
-    let entry_attrs = entry_attrs(parsed);
+    // Exceptions enter classic ARM cores in A32 state, whatever the target's
+    // default instruction set.
+    let instruction_set = abi.a32_entry().then(|| quote!(#[instruction_set(arm::a32)]));
     let entry = entry_ident();
     let mut entries = TokenStream::new();
     for variant in abi.variants() {
@@ -51,13 +75,13 @@ pub fn expand(parsed: &Parsed, checked: &Checked) -> TokenStream {
         entries.extend(quote! {
             #[cfg(#cfg)]
             #[unsafe(naked)]
+            #instruction_set
             #(#entry_attrs)*
             unsafe extern "C" fn #entry() {
                 ::core::arch::naked_asm!(#template, body = sym #body)
             }
         });
     }
-    let target_checks = target_checks(parsed, abi);
     handler_item(
         parsed,
         &marker,
@@ -163,25 +187,19 @@ fn target_checks(parsed: &Parsed, abi: Abi) -> TokenStream {
         .as_ref()
         .and_then(|a| a.name.as_ref())
         .map_or(Span::call_site(), |name| name.span());
-    let arches = abi.arches();
+    let mut arches: Vec<&str> = abi.variants().iter().map(|v| v.cfg.arch).collect();
+    arches.dedup();
     let variants: Vec<TokenStream> = abi.variants().iter().map(cfg_tokens).collect();
     let entry = entry_ident();
     let wrong_arch = format!(
-        "`extern \"{}\"` exists only on targets with `target_arch` {}; \
-         exclude this handler from other targets with `#[cfg(..)]`",
+        "`extern \"{}\"` exists only on {}; exclude this handler from other targets with `#[cfg(..)]`",
         abi.name(),
-        arches
-            .iter()
-            .map(|a| format!("`{a}`"))
-            .collect::<Vec<_>>()
-            .join(" or ")
+        abi.targets()
     );
-    let names: Vec<_> = abi.variants().iter().map(|v| v.convention.name).collect();
     let wrong_features = format!(
-        "`extern \"{}\"` does not support this target's feature set (it saves state for: {}); \
-         vector state (AVX-512, RISC-V V) is not saved yet",
+        "`extern \"{}\"` does not support this target: {}",
         abi.name(),
-        names.join("; ")
+        abi.unsupported_features_help()
     );
     let wrong_arch = syn::Error::new(span, wrong_arch).into_compile_error();
     let wrong_features = syn::Error::new(span, wrong_features).into_compile_error();

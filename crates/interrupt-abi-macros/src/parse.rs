@@ -4,12 +4,24 @@ use proc_macro2::{Span, TokenStream};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, ItemFn, Meta, Token};
 
-/// Options written inside `#[interrupt(..)]`.
+/// Flags written inside `#[interrupt(..)]`, each with its span.
 #[derive(Default)]
 pub struct Options {
-    /// `nested`: save `xepc`/`xstatus` so the body may re-enable interrupts.
-    pub nested: Option<Span>,
+    flags: Vec<(&'static str, Span)>,
 }
+
+impl Options {
+    pub fn get(&self, name: &str) -> Option<Span> {
+        self.flags.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+    }
+
+    pub fn flags(&self) -> impl Iterator<Item = (&'static str, Span)> + '_ {
+        self.flags.iter().copied()
+    }
+}
+
+/// Every flag `#[interrupt(..)]` knows; `check` decides which ABI takes which.
+pub const FLAGS: &[&str] = &["nested", "data_abort", "prefetch_abort", "el2"];
 
 /// What `#[interrupt]` was applied to.
 pub struct Parsed {
@@ -19,8 +31,10 @@ pub struct Parsed {
     pub option_errors: Errors,
 }
 
-pub const OPTIONS_HELP: &str = "`#[interrupt]` takes no options, or `#[interrupt(nested)]` \
-     (RISC-V: save `mepc`/`mstatus` so the body may re-enable interrupts)";
+pub const OPTIONS_HELP: &str = "`#[interrupt]` takes these flags: `nested` (RISC-V: save \
+     `mepc`/`mstatus` so the body may re-enable interrupts), `data_abort` or `prefetch_abort` \
+     (`arm-interrupt-abort`: which vector the handler serves), `el2` (`aarch64-interrupt`: the \
+     exception is taken to EL2)";
 
 pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<Parsed> {
     let mut option_errors = Errors::default();
@@ -52,12 +66,14 @@ fn parse_options(attr: TokenStream, errors: &mut Errors) -> Options {
             }
         };
     for meta in metas {
-        match &meta {
-            Meta::Path(p) if p.is_ident("nested") && options.nested.is_none() => {
-                options.nested = Some(syn::spanned::Spanned::span(p));
-            }
-            Meta::Path(p) if p.is_ident("nested") => errors.push(p, "`nested` is given twice"),
-            _ => errors.push(&meta, format!("unknown option: {OPTIONS_HELP}")),
+        let flag = match &meta {
+            Meta::Path(p) => FLAGS.iter().find(|f| p.is_ident(f)),
+            _ => None,
+        };
+        match flag {
+            Some(f) if options.get(f).is_some() => errors.push(&meta, format!("`{f}` is given twice")),
+            Some(f) => options.flags.push((f, syn::spanned::Spanned::span(&meta))),
+            None => errors.push(&meta, format!("unknown option: {OPTIONS_HELP}")),
         }
     }
     options

@@ -33,13 +33,34 @@ markers! {
     RiscvInterruptM = "riscv-interrupt-m", align 4;
     /// `extern "riscv-interrupt-s"`: supervisor-mode traps through `stvec`.
     RiscvInterruptS = "riscv-interrupt-s", align 4;
+    /// `extern "arm-interrupt-irq"`: the IRQ vector of A/R-profile ARM.
+    ArmInterruptIrq = "arm-interrupt-irq", align 4;
+    /// `extern "arm-interrupt-fiq"`: the FIQ vector (banked r8-r12).
+    ArmInterruptFiq = "arm-interrupt-fiq", align 4;
+    /// `extern "arm-interrupt-svc"`: supervisor calls; the frame holds the
+    /// caller's r0-r3.
+    ArmInterruptSvc = "arm-interrupt-svc", align 4;
+    /// `extern "arm-interrupt-abort"`: prefetch or data abort.
+    ArmInterruptAbort = "arm-interrupt-abort", align 4;
+    /// `extern "arm-interrupt-undef"`: undefined instruction.
+    ArmInterruptUndef = "arm-interrupt-undef", align 4;
+    /// `extern "arm-interrupt-irq-system"`: IRQ whose body runs in System
+    /// mode on the System stack, so it may unmask IRQs and nest (ARMv6+).
+    ArmInterruptIrqSystem = "arm-interrupt-irq-system", align 4;
+    /// `extern "aarch64-interrupt"`: AArch64 exception vector entries.
+    Aarch64Interrupt = "aarch64-interrupt", align 4;
+    /// `extern "cortex-m-interrupt"`: Cortex-M exception and interrupt
+    /// handlers (the address keeps its Thumb bit).
+    CortexMInterrupt = "cortex-m-interrupt", align 1;
 }
 
 /// A type with the layout of the frame the CPU presents to handlers of ABI
 /// `A` on the current target.
 ///
-/// Implemented for [`crate::x86_64::InterruptStackFrame`] on x86_64 and
-/// [`crate::x86::InterruptStackFrame`] on 32-bit x86.
+/// Implemented for [`crate::x86_64::InterruptStackFrame`] on x86_64,
+/// [`crate::x86::InterruptStackFrame`] on 32-bit x86,
+/// [`crate::arm::ExceptionFrame`] for the ARM SVC, abort and undefined
+/// instruction entries, and [`crate::aarch64::ExceptionFrame`] on AArch64.
 ///
 /// # Safety
 ///
@@ -49,9 +70,11 @@ markers! {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not the interrupt frame the CPU pushes for `{A}` on this target",
     label = "not the hardware frame of this target",
-    note = "use `interrupt_abi::x86_64::InterruptStackFrame` on x86_64 and \
-            `interrupt_abi::x86::InterruptStackFrame` on 32-bit x86, or implement the unsafe \
-            trait `interrupt_abi::abi::HardwareFrame` for your own `#[repr(C)]` frame type"
+    note = "use `interrupt_abi::x86_64::InterruptStackFrame` on x86_64, \
+            `interrupt_abi::x86::InterruptStackFrame` on 32-bit x86, \
+            `interrupt_abi::arm::ExceptionFrame` on ARM and `interrupt_abi::aarch64::ExceptionFrame` \
+            on AArch64, or implement the unsafe trait `interrupt_abi::abi::HardwareFrame` for your \
+            own `#[repr(C)]` frame type"
 )]
 pub unsafe trait HardwareFrame<A: Abi> {}
 

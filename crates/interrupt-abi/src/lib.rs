@@ -22,7 +22,10 @@
 //! See the `docs/` directory of the repository for one reference page per ABI.
 #![no_std]
 
+pub mod aarch64;
 pub mod abi;
+pub mod arm;
+pub mod cortex_m;
 mod handler;
 pub mod x86;
 pub mod x86_64;

@@ -1,0 +1,143 @@
+//! AArch64: the exception frame and a vector table to put handlers in.
+//!
+//! A vector table has 16 slots of 128 bytes at a 2 KiB-aligned address
+//! (VBAR_ELx): {synchronous, IRQ, FIQ, SError} × {current EL with SP_EL0,
+//! current EL with SP_ELx, lower EL in AArch64, lower EL in AArch32}.
+//! [`VectorTable`] fills each slot with a branch to a handler's entry.
+
+use interrupt_abi_codegen::layout;
+
+use crate::Handler;
+use crate::abi::Aarch64Interrupt;
+
+/// The interrupted context, as the `aarch64-interrupt` entry stores it for a
+/// handler that takes `&ExceptionFrame` (or, in an `unsafe fn`, `&mut`:
+/// writes to `x` and `elr`/`spsr` are what `eret` resumes with — add 4 to
+/// `elr` to skip the instruction that raised a synchronous exception).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExceptionFrame {
+    /// x0-x30 of the interrupted code.
+    pub x: [u64; 31],
+    /// ELR_ELx: where `eret` resumes.
+    pub elr: u64,
+    /// SPSR_ELx: the interrupted PSTATE.
+    pub spsr: u64,
+    /// ESR_ELx: the syndrome (meaningful for synchronous exceptions and SError).
+    pub esr: u64,
+    /// FAR_ELx: the faulting address (aborts and alignment faults).
+    pub far: u64,
+}
+
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    type F = ExceptionFrame;
+    let l = layout::AARCH64_EXCEPTION;
+    assert!(size_of::<F>() == l.size());
+    assert!(offset_of!(F, x) == l.offset("x0"));
+    assert!(offset_of!(F, x) + 30 * 8 == l.offset("x30"));
+    assert!(offset_of!(F, elr) == l.offset("elr"));
+    assert!(offset_of!(F, spsr) == l.offset("spsr"));
+    assert!(offset_of!(F, esr) == l.offset("esr"));
+    assert!(offset_of!(F, far) == l.offset("far"));
+};
+
+// SAFETY: the entry stores this layout and passes its address.
+#[cfg(target_arch = "aarch64")]
+unsafe impl crate::abi::HardwareFrame<Aarch64Interrupt> for ExceptionFrame {}
+
+/// One of the 16 slots of a vector table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vector {
+    CurrentSp0Sync = 0,
+    CurrentSp0Irq,
+    CurrentSp0Fiq,
+    CurrentSp0SError,
+    CurrentSpxSync,
+    CurrentSpxIrq,
+    CurrentSpxFiq,
+    CurrentSpxSError,
+    Lower64Sync,
+    Lower64Irq,
+    Lower64Fiq,
+    Lower64SError,
+    Lower32Sync,
+    Lower32Irq,
+    Lower32Fiq,
+    Lower32SError,
+}
+
+/// Instructions per 128-byte slot.
+const SLOT_WORDS: usize = 32;
+/// `b .`: an unset slot hangs where a debugger can see it.
+const HANG: u32 = 0x1400_0000;
+
+/// A vector table in memory: `static mut` or any 2 KiB-aligned place that is
+/// both writable and executable.
+#[repr(C, align(2048))]
+pub struct VectorTable([u32; 16 * SLOT_WORDS]);
+
+impl VectorTable {
+    /// A table whose every slot hangs.
+    pub const fn new() -> Self {
+        VectorTable([HANG; 16 * SLOT_WORDS])
+    }
+
+    /// Points `vector` at `handler` with a `b` from the slot (the entry must
+    /// be within ±128 MiB of the table, which a linked image always is).
+    pub fn set(&mut self, vector: Vector, handler: Handler<Aarch64Interrupt>) {
+        let slot = &mut self.0[vector as usize * SLOT_WORDS];
+        let from = slot as *mut u32 as usize;
+        *slot = branch(from, handler.addr());
+    }
+
+    /// Makes the table the vector base of EL1: cleans the written slots to
+    /// the point of unification, invalidates the instruction cache, then
+    /// writes VBAR_EL1.
+    ///
+    /// # Safety
+    ///
+    /// Exceptions taken after this go through the table: every slot that can
+    /// be taken must point at a handler, and the table must stay in place.
+    #[cfg(target_arch = "aarch64")]
+    pub unsafe fn install_el1(&'static self) {
+        let base = self.0.as_ptr() as usize;
+        // SAFETY: cache maintenance on memory we own, then the VBAR write
+        // the caller vouched for.
+        unsafe {
+            let lines = (base..base + core::mem::size_of::<Self>()).step_by(64);
+            for line in lines.clone() {
+                core::arch::asm!("dc cvau, {0}", in(reg) line);
+            }
+            core::arch::asm!("dsb ish");
+            for line in lines {
+                core::arch::asm!("ic ivau, {0}", in(reg) line);
+            }
+            core::arch::asm!("dsb ish", "msr vbar_el1, {0}", "isb", in(reg) base);
+        }
+    }
+}
+
+impl Default for VectorTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Encodes `b target` placed at `from`.
+fn branch(from: usize, target: usize) -> u32 {
+    let offset = (target as isize - from as isize) >> 2;
+    HANG | (offset as u32 & 0x03ff_ffff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::branch;
+
+    #[test]
+    fn branch_encodes_both_directions() {
+        assert_eq!(branch(0x1000, 0x1000), 0x1400_0000);
+        assert_eq!(branch(0x1000, 0x1008), 0x1400_0002);
+        assert_eq!(branch(0x1008, 0x1000), 0x17ff_fffe);
+    }
+}
