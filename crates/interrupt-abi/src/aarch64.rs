@@ -29,17 +29,19 @@ pub struct ExceptionFrame {
     pub far: u64,
 }
 
+assert_frame_layout!(
+    ExceptionFrame,
+    layout::AARCH64_EXCEPTION,
+    elr,
+    spsr,
+    esr,
+    far
+);
+// `x` is one array: its first and last elements against the table.
 const _: () = {
-    use core::mem::{offset_of, size_of};
-    type F = ExceptionFrame;
-    let l = layout::AARCH64_EXCEPTION;
-    assert!(size_of::<F>() == l.size());
-    assert!(offset_of!(F, x) == l.offset("x0"));
-    assert!(offset_of!(F, x) + 30 * 8 == l.offset("x30"));
-    assert!(offset_of!(F, elr) == l.offset("elr"));
-    assert!(offset_of!(F, spsr) == l.offset("spsr"));
-    assert!(offset_of!(F, esr) == l.offset("esr"));
-    assert!(offset_of!(F, far) == l.offset("far"));
+    let layout = layout::AARCH64_EXCEPTION;
+    assert!(core::mem::offset_of!(ExceptionFrame, x) == layout.offset("x0"));
+    assert!(core::mem::offset_of!(ExceptionFrame, x) + 30 * 8 == layout.offset("x30"));
 };
 
 // SAFETY: the entry stores this layout and passes its address.

@@ -31,18 +31,16 @@ pub struct ExceptionFrame {
     pub return_address: u32,
 }
 
-const _: () = {
-    use core::mem::{offset_of, size_of};
-    type F = ExceptionFrame;
-    let l = layout::ARM_EXCEPTION;
-    assert!(size_of::<F>() == l.size());
-    assert!(offset_of!(F, r0) == l.offset("r0"));
-    assert!(offset_of!(F, r1) == l.offset("r1"));
-    assert!(offset_of!(F, r2) == l.offset("r2"));
-    assert!(offset_of!(F, r3) == l.offset("r3"));
-    assert!(offset_of!(F, r12) == l.offset("r12"));
-    assert!(offset_of!(F, return_address) == l.offset("return_address"));
-};
+assert_frame_layout!(
+    ExceptionFrame,
+    layout::ARM_EXCEPTION,
+    r0,
+    r1,
+    r2,
+    r3,
+    r12,
+    return_address
+);
 
 // SAFETY: the entries of these ABIs store exactly this layout and pass its
 // address (asserted above against the table the emitter uses).

@@ -22,6 +22,19 @@
 //! See the `docs/` directory of the repository for one reference page per ABI.
 #![no_std]
 
+/// Asserts at compile time that a frame struct has the size of `$layout`
+/// and each named field sits at the offset the table (and so the emitter)
+/// uses for it.
+macro_rules! assert_frame_layout {
+    ($frame:ty, $layout:expr, $($field:ident),+) => {
+        const _: () = {
+            let layout = $layout;
+            assert!(core::mem::size_of::<$frame>() == layout.size());
+            $(assert!(core::mem::offset_of!($frame, $field) == layout.offset(stringify!($field)));)+
+        };
+    };
+}
+
 pub mod aarch64;
 pub mod abi;
 pub mod arm;

@@ -19,15 +19,13 @@ pub struct InterruptStackFrame {
     pub cpu_flags: u32,
 }
 
-const _: () = {
-    use core::mem::{offset_of, size_of};
-    type F = InterruptStackFrame;
-    let l = layout::X86;
-    assert!(size_of::<F>() == l.size());
-    assert!(offset_of!(F, instruction_pointer) == l.offset("instruction_pointer"));
-    assert!(offset_of!(F, code_segment) == l.offset("code_segment"));
-    assert!(offset_of!(F, cpu_flags) == l.offset("cpu_flags"));
-};
+assert_frame_layout!(
+    InterruptStackFrame,
+    layout::X86,
+    instruction_pointer,
+    code_segment,
+    cpu_flags
+);
 
 // SAFETY: the layout matches the protected-mode frame, asserted above.
 #[cfg(target_arch = "x86")]

@@ -31,17 +31,15 @@ pub struct InterruptStackFrame {
     pub stack_segment: u64,
 }
 
-const _: () = {
-    use core::mem::{offset_of, size_of};
-    type F = InterruptStackFrame;
-    let l = layout::X86_64;
-    assert!(size_of::<F>() == l.size());
-    assert!(offset_of!(F, instruction_pointer) == l.offset("instruction_pointer"));
-    assert!(offset_of!(F, code_segment) == l.offset("code_segment"));
-    assert!(offset_of!(F, cpu_flags) == l.offset("cpu_flags"));
-    assert!(offset_of!(F, stack_pointer) == l.offset("stack_pointer"));
-    assert!(offset_of!(F, stack_segment) == l.offset("stack_segment"));
-};
+assert_frame_layout!(
+    InterruptStackFrame,
+    layout::X86_64,
+    instruction_pointer,
+    code_segment,
+    cpu_flags,
+    stack_pointer,
+    stack_segment
+);
 
 // SAFETY: the layout matches the long-mode frame, asserted above.
 #[cfg(target_arch = "x86_64")]
