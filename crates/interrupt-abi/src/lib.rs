@@ -1,15 +1,36 @@
 //! Interrupt calling conventions for stable Rust.
 //!
-//! ```ignore
+//! ```
+//! # #[cfg(target_arch = "x86_64")] mod example {
 //! use interrupt_abi::{interrupt, x86_64::InterruptStackFrame};
 //!
 //! #[interrupt]
 //! extern "x86-interrupt" fn page_fault(frame: &InterruptStackFrame, error_code: u64) {
 //!     // ordinary, safe Rust
+//!     let _ = (frame.instruction_pointer, error_code);
 //! }
 //!
+//! // The IDT gets the entry address.
+//! fn install() -> usize {
+//!     page_fault.addr()
+//! }
+//! # }
+//! ```
+//!
+//! The same for `extern "riscv-interrupt-m"`, `"arm-interrupt-irq"`,
+//! `"aarch64-interrupt"` and the other ABIs of [`abi`], each on its targets.
+//! A handler cannot be called from Rust:
+//!
+//! ```compile_fail,E0618
+//! # #[cfg(target_arch = "x86_64")] mod example {
+//! # use interrupt_abi::{interrupt, x86_64::InterruptStackFrame};
 //! #[interrupt]
-//! extern "riscv-interrupt-m" fn machine_timer() {}
+//! extern "x86-interrupt" fn breakpoint(_frame: &InterruptStackFrame) {}
+//!
+//! fn oops() {
+//!     unsafe { breakpoint() } // error[E0618]: expected function, found `Handler<X86Interrupt>`
+//! }
+//! # }
 //! ```
 //!
 //! `#[interrupt]` turns the function into a [`Handler`]: a `Copy` value holding
