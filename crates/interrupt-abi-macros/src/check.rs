@@ -5,8 +5,8 @@
 //! target being compiled for?) are left to rustc through trait bounds that
 //! `expand` emits on the user's type spans.
 
-use interrupt_abi_codegen::abi::Args;
 use interrupt_abi_codegen::Abi;
+use interrupt_abi_codegen::abi::Args;
 use interrupt_abi_codegen::convention::Shape;
 use syn::spanned::Spanned;
 use syn::{FnArg, ReturnType, Type};
@@ -147,18 +147,24 @@ pub fn check(parsed: &Parsed) -> syn::Result<Checked> {
             Args::FrameAndErrorCode => 2,
         };
         for extra in args.iter().skip(max) {
-            errors.push(extra, format!(
-                "too many arguments for `extern \"{}\"`: it takes {}",
-                abi.name(),
-                abi.signature_help()
-            ));
+            errors.push(
+                extra,
+                format!(
+                    "too many arguments for `extern \"{}\"`: it takes {}",
+                    abi.name(),
+                    abi.signature_help()
+                ),
+            );
         }
         match (abi.args(), args.first()) {
-            (Args::FrameAndErrorCode, None) => errors.push_at(sig.paren_token.span.join(), format!(
-                "an `extern \"{}\"` handler receives the interrupt frame: {}",
-                abi.name(),
-                abi.signature_help()
-            )),
+            (Args::FrameAndErrorCode, None) => errors.push_at(
+                sig.paren_token.span.join(),
+                format!(
+                    "an `extern \"{}\"` handler receives the interrupt frame: {}",
+                    abi.name(),
+                    abi.signature_help()
+                ),
+            ),
             (Args::FrameAndErrorCode | Args::OptionalFrame, Some(FnArg::Typed(arg))) => {
                 frame = check_frame(&arg.ty, abi, sig.unsafety.is_some(), &mut errors);
             }
@@ -222,18 +228,26 @@ fn check_options(parsed: &Parsed, abi: Abi, diverges: bool, errors: &mut Errors)
             }
             ("data_abort" | "prefetch_abort", Abi::ArmInterruptAbort) => None,
             ("el2", Abi::Aarch64Interrupt) => None,
-            ("el2", _) => Some("only `aarch64-interrupt` handlers run at an exception level".to_string()),
+            ("el2", _) => {
+                Some("only `aarch64-interrupt` handlers run at an exception level".to_string())
+            }
             ("data_abort" | "prefetch_abort", _) => {
                 Some("only `arm-interrupt-abort` handlers serve an abort vector".to_string())
             }
             _ => Some(format!("`{name}` has no such mode")),
         };
         if let Some(why) = why_not {
-            errors.push_at(span, format!("`{flag}` makes no sense for `extern \"{name}\"`: {why}"));
+            errors.push_at(
+                span,
+                format!("`{flag}` makes no sense for `extern \"{name}\"`: {why}"),
+            );
         }
     }
     if abi == Abi::ArmInterruptAbort {
-        let (data, prefetch) = (parsed.options.get("data_abort"), parsed.options.get("prefetch_abort"));
+        let (data, prefetch) = (
+            parsed.options.get("data_abort"),
+            parsed.options.get("prefetch_abort"),
+        );
         let sig = &parsed.item.sig;
         match (data, prefetch) {
             (Some(_), Some(span)) => errors.push_at(span, "a handler serves one abort vector: `data_abort` or `prefetch_abort`"),
@@ -249,22 +263,31 @@ fn check_options(parsed: &Parsed, abi: Abi, diverges: bool, errors: &mut Errors)
 /// requires an `unsafe fn`.
 fn check_frame(ty: &Type, abi: Abi, is_unsafe: bool, errors: &mut Errors) -> Option<(Type, bool)> {
     let Type::Reference(r) = ty else {
-        errors.push(ty, format!(
-            "the frame is passed by reference (`&Frame` or `&mut Frame`): {}",
-            abi.signature_help()
-        ));
+        errors.push(
+            ty,
+            format!(
+                "the frame is passed by reference (`&Frame` or `&mut Frame`): {}",
+                abi.signature_help()
+            ),
+        );
         return None;
     };
     if let Some(l) = &r.lifetime {
-        errors.push(l, "the frame reference lives only as long as the interrupt: leave its lifetime elided");
+        errors.push(
+            l,
+            "the frame reference lives only as long as the interrupt: leave its lifetime elided",
+        );
     }
     let mutable = r.mutability.is_some();
     if mutable && !is_unsafe {
-        errors.push(ty, format!(
-            "writing the frame changes where and how the interrupted code resumes: a handler \
+        errors.push(
+            ty,
+            format!(
+                "writing the frame changes where and how the interrupted code resumes: a handler \
              taking it by `&mut` must be declared `unsafe extern \"{}\" fn`",
-            abi.name()
-        ));
+                abi.name()
+            ),
+        );
     }
     Some(((*r.elem).clone(), mutable))
 }

@@ -57,7 +57,9 @@ pub fn expand(parsed: &Parsed, checked: &Checked) -> TokenStream {
     };
     // Exceptions enter classic ARM cores in A32 state, whatever the target's
     // default instruction set.
-    let instruction_set = abi.a32_entry().then(|| quote!(#[instruction_set(arm::a32)]));
+    let instruction_set = abi
+        .a32_entry()
+        .then(|| quote!(#[instruction_set(arm::a32)]));
     let entry = entry_ident();
     let mut entries = TokenStream::new();
     for variant in abi.variants() {

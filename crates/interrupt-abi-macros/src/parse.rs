@@ -71,7 +71,9 @@ fn parse_options(attr: TokenStream, errors: &mut Errors) -> Options {
             _ => None,
         };
         match flag {
-            Some(f) if options.get(f).is_some() => errors.push(&meta, format!("`{f}` is given twice")),
+            Some(f) if options.get(f).is_some() => {
+                errors.push(&meta, format!("`{f}` is given twice"))
+            }
             Some(f) => options.flags.push((f, syn::spanned::Spanned::span(&meta))),
             None => errors.push(&meta, format!("unknown option: {OPTIONS_HELP}")),
         }
