@@ -180,20 +180,24 @@ mod variants {
     use crate::target::Cfg;
     use crate::{aarch64, arm, riscv, x86};
 
-    /// A convention and the `cfg` predicate that selects it.
+    /// A convention and the target predicate that selects it.
     #[derive(Debug, Clone, Copy)]
     pub struct Variant {
+        /// Identifier of the variant in the expansion (`rv32e`, `arm_vfp_d32`).
+        pub id: &'static str,
         pub cfg: Cfg,
         pub convention: &'static Convention,
     }
 
     const fn v(
+        id: &'static str,
         arch: &'static str,
         all: &'static [&'static str],
         none: &'static [&'static str],
         convention: &'static Convention,
     ) -> Variant {
         Variant {
+            id,
             cfg: Cfg { arch, all, none },
             convention,
         }
@@ -202,60 +206,154 @@ mod variants {
     // Vector extensions make v0-v31 caller-saved; we do not save them yet, so
     // such targets get a compile error rather than silent corruption.
     const X86: &[Variant] = &[
-        v("x86_64", &[], &["sse"], &x86::X86_64_SOFT),
-        v("x86_64", &["sse"], &["avx"], &x86::X86_64_SSE),
-        v("x86_64", &["avx"], &["avx512f"], &x86::X86_64_AVX),
-        v("x86", &["fxsr"], &["avx"], &x86::X86_FXSR),
-        v("x86", &["x87"], &["fxsr", "sse"], &x86::X86_X87),
-        v("x86", &[], &["x87", "fxsr", "sse"], &x86::X86_SOFT),
+        v("x86_64_soft", "x86_64", &[], &["sse"], &x86::X86_64_SOFT),
+        v("x86_64_sse", "x86_64", &["sse"], &["avx"], &x86::X86_64_SSE),
+        v(
+            "x86_64_avx",
+            "x86_64",
+            &["avx"],
+            &["avx512f"],
+            &x86::X86_64_AVX,
+        ),
+        v(
+            "x86_fxsr",
+            "x86",
+            &["fxsr"],
+            &["avx", "soft-float"],
+            &x86::X86_FXSR,
+        ),
+        v(
+            "x86_x87",
+            "x86",
+            &[],
+            &["fxsr", "sse", "soft-float"],
+            &x86::X86_X87,
+        ),
+        v(
+            "x86_soft",
+            "x86",
+            &["soft-float"],
+            &["fxsr", "sse"],
+            &x86::X86_SOFT,
+        ),
     ];
     const RISCV: &[Variant] = &[
-        v("riscv32", &[], &["e", "f", "v", "zve32x"], &riscv::RV32I),
         v(
+            "rv32i",
+            "riscv32",
+            &[],
+            &["e", "f", "v", "zve32x"],
+            &riscv::RV32I,
+        ),
+        v(
+            "rv32if",
             "riscv32",
             &["f"],
             &["d", "e", "v", "zve32x"],
             &riscv::RV32IF,
         ),
-        v("riscv32", &["d"], &["e", "v", "zve32x"], &riscv::RV32ID),
-        v("riscv32", &["e"], &["f", "v", "zve32x"], &riscv::RV32E),
-        v("riscv64", &[], &["f", "v", "zve32x"], &riscv::RV64I),
-        v("riscv64", &["f"], &["d", "v", "zve32x"], &riscv::RV64IF),
-        v("riscv64", &["d"], &["v", "zve32x"], &riscv::RV64ID),
+        v(
+            "rv32id",
+            "riscv32",
+            &["d"],
+            &["e", "v", "zve32x"],
+            &riscv::RV32ID,
+        ),
+        v(
+            "rv32e",
+            "riscv32",
+            &["e"],
+            &["f", "v", "zve32x"],
+            &riscv::RV32E,
+        ),
+        v(
+            "rv64i",
+            "riscv64",
+            &[],
+            &["f", "v", "zve32x"],
+            &riscv::RV64I,
+        ),
+        v(
+            "rv64if",
+            "riscv64",
+            &["f"],
+            &["d", "v", "zve32x"],
+            &riscv::RV64IF,
+        ),
+        v(
+            "rv64id",
+            "riscv64",
+            &["d"],
+            &["v", "zve32x"],
+            &riscv::RV64ID,
+        ),
     ];
 
     // A/R profile: `mclass` targets have no exception modes.
     const ARM: &[Variant] = &[
-        v("arm", &[], &["mclass", "fpregs"], &arm::ARM_SOFT),
-        v("arm", &["fpregs"], &["mclass", "d32"], &arm::ARM_VFP_D16),
-        v("arm", &["fpregs", "d32"], &["mclass"], &arm::ARM_VFP_D32),
+        v(
+            "arm_soft",
+            "arm",
+            &[],
+            &["mclass", "fpregs"],
+            &arm::ARM_SOFT,
+        ),
+        v(
+            "arm_vfp_d16",
+            "arm",
+            &["fpregs"],
+            &["mclass", "d32"],
+            &arm::ARM_VFP_D16,
+        ),
+        v(
+            "arm_vfp_d32",
+            "arm",
+            &["fpregs", "d32"],
+            &["mclass"],
+            &arm::ARM_VFP_D32,
+        ),
     ];
     // SRS/CPS/RFE arrived with ARMv6.
     const ARM_V6: &[Variant] = &[
-        v("arm", &["v6"], &["mclass", "fpregs"], &arm::ARM_SOFT),
         v(
+            "armv6_soft",
+            "arm",
+            &["v6"],
+            &["mclass", "fpregs"],
+            &arm::ARM_SOFT,
+        ),
+        v(
+            "armv6_vfp_d16",
             "arm",
             &["v6", "fpregs"],
             &["mclass", "d32"],
             &arm::ARM_VFP_D16,
         ),
         v(
+            "armv6_vfp_d32",
             "arm",
             &["v6", "fpregs", "d32"],
             &["mclass"],
             &arm::ARM_VFP_D32,
         ),
     ];
-    const CORTEX_M: &[Variant] = &[v("arm", &["mclass"], &[], &arm::CORTEX_M)];
+    const CORTEX_M: &[Variant] = &[v("cortex_m", "arm", &["mclass"], &[], &arm::CORTEX_M)];
     // SVE's z registers are caller-saved and not saved yet.
     const AARCH64: &[Variant] = &[
         v(
+            "aarch64_soft",
             "aarch64",
             &[],
             &["neon", "fp-armv8", "sve"],
             &aarch64::AARCH64_SOFT,
         ),
-        v("aarch64", &["neon"], &["sve"], &aarch64::AARCH64_SIMD),
+        v(
+            "aarch64_simd",
+            "aarch64",
+            &["neon"],
+            &["sve"],
+            &aarch64::AARCH64_SIMD,
+        ),
     ];
 
     impl Abi {
@@ -288,6 +386,13 @@ mod variants {
             }
         }
 
+        /// The variant of this ABI a target selects, if any.
+        pub fn select(self, arch: &str, features: &[&str]) -> Option<&'static Variant> {
+            self.variants()
+                .iter()
+                .find(|v| v.cfg.matches(arch, features))
+        }
+
         /// Emits the trampoline of `variant` with the convention's full save set.
         pub fn emit(self, variant: &Variant, shape: Shape) -> Result<Trampoline, EmitError> {
             let conv = variant.convention;
@@ -314,6 +419,18 @@ mod variants {
         }
     }
 
+    /// Every variant id, of every ABI, that a target selects.
+    pub fn selected_ids(arch: &str, features: &[&str]) -> alloc::vec::Vec<&'static str> {
+        let mut ids: alloc::vec::Vec<&str> = Abi::ALL
+            .iter()
+            .filter_map(|abi| abi.select(arch, features))
+            .map(|v| v.id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -321,17 +438,10 @@ mod variants {
         extern crate std;
         use std::vec::Vec;
 
-        /// Evaluates a `Cfg` against a feature set, as rustc would.
-        fn selects(cfg: &Cfg, arch: &str, features: &[&str]) -> bool {
-            cfg.arch == arch
-                && cfg.all.iter().all(|f| features.contains(f))
-                && !cfg.none.iter().any(|f| features.contains(f))
-        }
-
         fn selected(abi: Abi, arch: &str, features: &[&str]) -> Vec<&'static str> {
             abi.variants()
                 .iter()
-                .filter(|v| selects(&v.cfg, arch, features))
+                .filter(|v| v.cfg.matches(arch, features))
                 .map(|v| v.convention.name)
                 .collect()
         }
@@ -472,7 +582,7 @@ mod variants {
 }
 
 #[cfg(feature = "emit")]
-pub use variants::Variant;
+pub use variants::{Variant, selected_ids};
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,11 @@
-//! Compile-time selection of a convention variant.
+//! Target predicates that select a convention variant.
 //!
-//! A proc macro cannot see the target it expands for, so the macro emits one
-//! trampoline per variant, each under the `cfg` predicate written here, plus a
-//! `compile_error!` under the negation of all of them.
-
-use core::fmt;
+//! A proc macro cannot see the target it expands for, and stable rustc hides
+//! most of the target features that decide the convention (`f`, `d`, `e` on
+//! RISC-V, `mclass`, `fpregs`, `d32`, `v6` on ARM, `x87`) from `cfg`. So the
+//! runtime crate's build script evaluates these predicates against the
+//! compiler's full feature list for the target, and the macro emits one
+//! trampoline per variant for the runtime crate to choose from.
 
 /// `all(target_arch = ARCH, target_feature = ALL.., not(target_feature = NONE..))`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,37 +15,29 @@ pub struct Cfg {
     pub none: &'static [&'static str],
 }
 
-impl fmt::Display for Cfg {
-    /// Renders the predicate in `#[cfg(..)]` syntax.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "all(target_arch = \"{}\"", self.arch)?;
-        for feature in self.all {
-            write!(f, ", target_feature = \"{feature}\"")?;
-        }
-        for feature in self.none {
-            write!(f, ", not(target_feature = \"{feature}\")")?;
-        }
-        f.write_str(")")
+impl Cfg {
+    /// Whether a target with `arch` and `features` satisfies the predicate.
+    pub fn matches(&self, arch: &str, features: &[&str]) -> bool {
+        self.arch == arch
+            && self.all.iter().all(|f| features.contains(f))
+            && !self.none.iter().any(|f| features.contains(f))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    extern crate std;
     use super::*;
-    use std::string::ToString;
 
     #[test]
-    fn renders_cfg_syntax() {
+    fn all_and_none_features_decide() {
         let cfg = Cfg {
             arch: "riscv32",
             all: &["f"],
             none: &["d", "e"],
         };
-        assert_eq!(
-            cfg.to_string(),
-            "all(target_arch = \"riscv32\", target_feature = \"f\", \
-             not(target_feature = \"d\"), not(target_feature = \"e\"))"
-        );
+        assert!(cfg.matches("riscv32", &["m", "f"]));
+        assert!(!cfg.matches("riscv32", &["f", "d"]));
+        assert!(!cfg.matches("riscv32", &["m"]));
+        assert!(!cfg.matches("riscv64", &["f"]));
     }
 }

@@ -199,7 +199,10 @@ fn emit_32(conv: &Convention, save: &SaveSet, shape: Shape) -> Result<Trampoline
     out.push(format!("sub esp, {}", 16 + fp_bytes));
     if let Some(s) = fp_save {
         out.push(s.into());
-        // The body expects an empty x87 stack in the default control state.
+    }
+    if save.fp == FpState::Fxsave {
+        // The body expects an empty x87 stack in the default control state;
+        // `fnsave` reinitialises the FPU by itself, `fxsave` does not.
         out.push("fninit".into());
     }
     out.push("mov [esp + 8], eax".into());

@@ -21,19 +21,18 @@ pub fn expand(parsed: &Parsed, checked: &Checked) -> TokenStream {
 
     let type_checks = type_checks(checked, &marker);
     let entry_attrs = entry_attrs(parsed);
-    let target_checks = target_checks(parsed, abi);
-
     if abi.body_is_entry() {
         // Cortex-M stacks the caller-saved registers itself: the body is the
         // entry, and the entry symbol's attributes go on it.
         let fn_ty = quote!(#unsafety extern "C" fn() #output);
+        let select = select_variant(parsed, abi, |_| Ok(TokenStream::new()));
         return handler_item(
             parsed,
             &marker,
             quote! {
                 #(#entry_attrs)*
                 #unsafety extern "C" fn #body() #output #block
-                #target_checks
+                #select
                 unsafe {
                     ::interrupt_abi::Handler::__new(
                         ::core::mem::transmute::<#fn_ty, unsafe extern "C" fn()>(#body),
@@ -61,37 +60,33 @@ pub fn expand(parsed: &Parsed, checked: &Checked) -> TokenStream {
         .a32_entry()
         .then(|| quote!(#[instruction_set(arm::a32)]));
     let entry = entry_ident();
-    let mut entries = TokenStream::new();
-    for variant in abi.variants() {
-        let cfg = cfg_tokens(variant);
-        let template = match abi.emit(variant, checked.shape) {
-            Ok(t) => t.template(),
-            Err(e) => {
+    let select = select_variant(parsed, abi, |variant| {
+        let template = abi
+            .emit(variant, checked.shape)
+            .map_err(|e| {
                 let msg = format!(
                     "interrupt-abi could not emit the `{}` entry: {e:?}",
                     variant.convention.name
                 );
-                return syn::Error::new(Span::call_site(), msg).into_compile_error();
-            }
-        };
-        entries.extend(quote! {
-            #[cfg(#cfg)]
+                syn::Error::new(Span::call_site(), msg).into_compile_error()
+            })?
+            .template();
+        Ok(quote! {
             #[unsafe(naked)]
             #instruction_set
             #(#entry_attrs)*
             unsafe extern "C" fn #entry() {
                 ::core::arch::naked_asm!(#template, body = sym #body)
             }
-        });
-    }
+        })
+    });
     handler_item(
         parsed,
         &marker,
         quote! {
             #body_fn
             #type_checks
-            #entries
-            #target_checks
+            #select
             unsafe { ::interrupt_abi::Handler::__new(#entry) }
         },
     )
@@ -173,15 +168,22 @@ fn type_checks(checked: &Checked, marker: &Ident) -> TokenStream {
     out
 }
 
-fn cfg_tokens(variant: &Variant) -> TokenStream {
-    let c = variant.cfg;
-    let (arch, all, none) = (c.arch, c.all, c.none);
-    quote!(all(target_arch = #arch #(, target_feature = #all)* #(, not(target_feature = #none))*))
-}
-
-/// `compile_error!`s, on the ABI string, for targets the ABI does not exist on
-/// and for feature sets no variant covers.
-fn target_checks(parsed: &Parsed, abi: Abi) -> TokenStream {
+/// `__select_variant!` over the ABI's variants: the runtime crate keeps the
+/// one its build script chose for the target, or the `_` arm, which holds the
+/// errors (on the ABI string) for targets no variant fits.
+fn select_variant(
+    parsed: &Parsed,
+    abi: Abi,
+    arm: impl Fn(&Variant) -> Result<TokenStream, TokenStream>,
+) -> TokenStream {
+    let mut arms = TokenStream::new();
+    for variant in abi.variants() {
+        let id = Ident::new(variant.id, Span::call_site());
+        match arm(variant) {
+            Ok(tokens) => arms.extend(quote!(#id => { #tokens })),
+            Err(error) => return error,
+        }
+    }
     let span = parsed
         .item
         .sig
@@ -191,8 +193,6 @@ fn target_checks(parsed: &Parsed, abi: Abi) -> TokenStream {
         .map_or(Span::call_site(), |name| name.span());
     let mut arches: Vec<&str> = abi.variants().iter().map(|v| v.cfg.arch).collect();
     arches.dedup();
-    let variants: Vec<TokenStream> = abi.variants().iter().map(cfg_tokens).collect();
-    let entry = entry_ident();
     let wrong_arch = format!(
         "`extern \"{}\"` exists only on {}; exclude this handler from other targets with `#[cfg(..)]`",
         abi.name(),
@@ -205,12 +205,17 @@ fn target_checks(parsed: &Parsed, abi: Abi) -> TokenStream {
     );
     let wrong_arch = syn::Error::new(span, wrong_arch).into_compile_error();
     let wrong_features = syn::Error::new(span, wrong_features).into_compile_error();
+    let entry = entry_ident();
     quote! {
-        #[cfg(not(any(#(target_arch = #arches),*)))]
-        #wrong_arch
-        #[cfg(all(any(#(target_arch = #arches),*), not(any(#(#variants),*))))]
-        #wrong_features
-        #[cfg(not(any(#(#variants),*)))]
-        unsafe extern "C" fn #entry() {}
+        ::interrupt_abi::__select_variant! {
+            #arms
+            _ => {
+                #[cfg(not(any(#(target_arch = #arches),*)))]
+                #wrong_arch
+                #[cfg(any(#(target_arch = #arches),*))]
+                #wrong_features
+                unsafe extern "C" fn #entry() {}
+            }
+        }
     }
 }

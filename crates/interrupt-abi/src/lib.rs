@@ -65,6 +65,9 @@ pub mod x86;
 pub mod x86_64;
 
 pub use handler::Handler;
+
+// `__select_variant!`, generated for the target by build.rs.
+include!(concat!(env!("OUT_DIR"), "/select.rs"));
 pub use interrupt_abi_macros::interrupt;
 
 /// Items the expansion of `#[interrupt]` refers to. Not public API.

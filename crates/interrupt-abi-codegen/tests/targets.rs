@@ -1,0 +1,66 @@
+//! Variant selection for real targets, with the feature lists the compiler
+//! reports for them, queried the way the runtime crate's build script does.
+//!
+//! It also shows why the build script asks with `RUSTC_BOOTSTRAP=1`: stable
+//! rustc hides the features that decide RISC-V and ARM conventions.
+
+use std::process::Command;
+
+use interrupt_abi_codegen::abi::selected_ids;
+
+fn features(target: &str, bootstrap: bool) -> Vec<String> {
+    let mut cmd = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
+    cmd.args(["--print", "cfg", "--target", target]);
+    if bootstrap {
+        cmd.env("RUSTC_BOOTSTRAP", "1");
+    } else {
+        cmd.env_remove("RUSTC_BOOTSTRAP");
+    }
+    let out = cmd.output().expect("rustc runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"').map(String::from))
+        .collect()
+}
+
+fn ids(target: &str, arch: &str) -> Vec<&'static str> {
+    let f = features(target, true);
+    selected_ids(arch, &f.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn each_target_gets_the_convention_of_its_body() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("x86_64-unknown-none", "x86_64", &["x86_64_soft"]),
+        ("x86_64-unknown-linux-gnu", "x86_64", &["x86_64_sse"]),
+        ("i686-unknown-linux-gnu", "x86", &["x86_fxsr"]),
+        ("i586-unknown-linux-gnu", "x86", &["x86_x87"]),
+        ("riscv32imac-unknown-none-elf", "riscv32", &["rv32i"]),
+        ("riscv32imafc-unknown-none-elf", "riscv32", &["rv32if"]),
+        ("riscv32e-unknown-none-elf", "riscv32", &["rv32e"]),
+        ("riscv64gc-unknown-none-elf", "riscv64", &["rv64id"]),
+        ("armv4t-none-eabi", "arm", &["arm_soft"]),
+        ("thumbv4t-none-eabi", "arm", &["arm_soft"]),
+        ("armv7a-none-eabihf", "arm", &["arm_vfp_d32", "armv6_vfp_d32"]),
+        ("armv7r-none-eabihf", "arm", &["arm_vfp_d16", "armv6_vfp_d16"]),
+        ("thumbv7m-none-eabi", "arm", &["cortex_m"]),
+        ("thumbv7em-none-eabihf", "arm", &["cortex_m"]),
+        ("aarch64-unknown-none", "aarch64", &["aarch64_simd"]),
+        ("aarch64-unknown-none-softfloat", "aarch64", &["aarch64_soft"]),
+    ];
+    for (target, arch, want) in cases {
+        assert_eq!(ids(target, arch), *want, "{target}");
+    }
+}
+
+#[test]
+fn stable_cfg_alone_would_pick_the_wrong_convention() {
+    let stable = features("riscv64gc-unknown-none-elf", false);
+    let stable: Vec<&str> = stable.iter().map(String::as_str).collect();
+    // Without `d`, a D-extension target would get the integer-only entry.
+    if !stable.contains(&"d") {
+        assert_eq!(selected_ids("riscv64", &stable), ["rv64i"]);
+    }
+    assert_eq!(ids("riscv64gc-unknown-none-elf", "riscv64"), ["rv64id"]);
+}
