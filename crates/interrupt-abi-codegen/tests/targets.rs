@@ -17,10 +17,18 @@ fn features(target: &str, bootstrap: bool) -> Vec<String> {
         cmd.env_remove("RUSTC_BOOTSTRAP");
     }
     let out = cmd.output().expect("rustc runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"').map(String::from))
+        .filter_map(|l| {
+            l.strip_prefix("target_feature=\"")?
+                .strip_suffix('"')
+                .map(String::from)
+        })
         .collect()
 }
 
@@ -42,12 +50,24 @@ fn each_target_gets_the_convention_of_its_body() {
         ("riscv64gc-unknown-none-elf", "riscv64", &["rv64id"]),
         ("armv4t-none-eabi", "arm", &["arm_soft"]),
         ("thumbv4t-none-eabi", "arm", &["arm_soft"]),
-        ("armv7a-none-eabihf", "arm", &["arm_vfp_d32", "armv6_vfp_d32"]),
-        ("armv7r-none-eabihf", "arm", &["arm_vfp_d16", "armv6_vfp_d16"]),
+        (
+            "armv7a-none-eabihf",
+            "arm",
+            &["arm_vfp_d32", "armv6_vfp_d32"],
+        ),
+        (
+            "armv7r-none-eabihf",
+            "arm",
+            &["arm_vfp_d16", "armv6_vfp_d16"],
+        ),
         ("thumbv7m-none-eabi", "arm", &["cortex_m"]),
         ("thumbv7em-none-eabihf", "arm", &["cortex_m"]),
         ("aarch64-unknown-none", "aarch64", &["aarch64_simd"]),
-        ("aarch64-unknown-none-softfloat", "aarch64", &["aarch64_soft"]),
+        (
+            "aarch64-unknown-none-softfloat",
+            "aarch64",
+            &["aarch64_soft"],
+        ),
     ];
     for (target, arch, want) in cases {
         assert_eq!(ids(target, arch), *want, "{target}");

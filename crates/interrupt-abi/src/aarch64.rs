@@ -93,9 +93,7 @@ impl VectorTable {
         *slot = branch(from, handler.addr());
     }
 
-    /// Makes the table the vector base of EL1: cleans the written slots to
-    /// the point of unification, invalidates the instruction cache, then
-    /// writes VBAR_EL1.
+    /// Makes the table the vector base of EL1 (`VBAR_EL1`).
     ///
     /// # Safety
     ///
@@ -103,11 +101,32 @@ impl VectorTable {
     /// be taken must point at a handler, and the table must stay in place.
     #[cfg(target_arch = "aarch64")]
     pub unsafe fn install_el1(&'static self) {
+        self.sync_instruction_cache();
+        // SAFETY: the caller vouches for the table.
+        unsafe { core::arch::asm!("msr vbar_el1, {0}", "isb", in(reg) self.0.as_ptr()) };
+    }
+
+    /// Makes the table the vector base of EL2 (`VBAR_EL2`), for handlers
+    /// declared `#[interrupt(el2)]`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`VectorTable::install_el1`]; the CPU must be at EL2.
+    #[cfg(target_arch = "aarch64")]
+    pub unsafe fn install_el2(&'static self) {
+        self.sync_instruction_cache();
+        // SAFETY: the caller vouches for the table and the exception level.
+        unsafe { core::arch::asm!("msr vbar_el2, {0}", "isb", in(reg) self.0.as_ptr()) };
+    }
+
+    /// The slots were written as data: clean them to the point of
+    /// unification and invalidate the instruction cache over them.
+    #[cfg(target_arch = "aarch64")]
+    fn sync_instruction_cache(&self) {
         let base = self.0.as_ptr() as usize;
-        // SAFETY: cache maintenance on memory we own, then the VBAR write
-        // the caller vouched for.
+        let lines = (base..base + core::mem::size_of::<Self>()).step_by(64);
+        // SAFETY: cache maintenance by address on memory we own.
         unsafe {
-            let lines = (base..base + core::mem::size_of::<Self>()).step_by(64);
             for line in lines.clone() {
                 core::arch::asm!("dc cvau, {0}", in(reg) line);
             }
@@ -115,7 +134,7 @@ impl VectorTable {
             for line in lines {
                 core::arch::asm!("ic ivau, {0}", in(reg) line);
             }
-            core::arch::asm!("dsb ish", "msr vbar_el1, {0}", "isb", in(reg) base);
+            core::arch::asm!("dsb ish");
         }
     }
 }

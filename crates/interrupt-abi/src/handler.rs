@@ -12,6 +12,12 @@ use crate::abi::Abi;
 /// not a function: calling a handler from Rust (`NAME()`) is a type error,
 /// since the entry returns with an instruction that only makes sense after
 /// the CPU entered it.
+///
+/// It is `#[repr(transparent)]` over the entry's function pointer, so a
+/// `static` table of handlers has the layout of a table of addresses (with
+/// the Thumb bit where the ABI has one; `addr()` additionally rounds up to
+/// the entry alignment, which a linked entry already meets).
+#[repr(transparent)]
 pub struct Handler<A: Abi> {
     entry: unsafe extern "C" fn(),
     abi: PhantomData<A>,
