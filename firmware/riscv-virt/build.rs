@@ -1,4 +1,5 @@
-//! Links with `link.ld` and tells the program whether the hart has an FPU.
+//! Links with `link.ld` and tells the program its target and whether the
+//! hart has an FPU.
 
 use std::{env, path::PathBuf};
 
@@ -12,16 +13,22 @@ fn main() {
     );
     println!("cargo:rerun-if-changed=link.ld");
 
-    // `cfg(fpu)`: the target has the D extension, so the torture loop also
-    // checks f0-f31 and fcsr. Decided from the triple as well as from
+    // Reports name the triple they were built for.
+    let target = env::var("TARGET").unwrap();
+    println!("cargo:rustc-env=FIRMWARE_TARGET={target}");
+
+    // `cfg(fpu)`: an RV64 target with the D extension, so the torture loop
+    // also checks f0-f31 and fcsr (moving them through 64-bit registers). Decided from the triple as well as from
     // `target_feature`: a stable rustc hides the (unstable) `d` feature from
     // `cfg`, and a torture that silently skipped the FPU would prove nothing.
     println!("cargo::rustc-check-cfg=cfg(fpu)");
-    let target = env::var("TARGET").unwrap();
     let features = env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
     let isa = target.split('-').next().unwrap_or_default();
-    let isa_letters = isa.trim_start_matches("riscv32").trim_start_matches("riscv64");
-    if features.split(',').any(|f| f == "d") || isa_letters.contains(['g', 'd']) {
+    let isa_letters = isa
+        .trim_start_matches("riscv32")
+        .trim_start_matches("riscv64");
+    let has_d = features.split(',').any(|f| f == "d") || isa_letters.contains(['g', 'd']);
+    if isa.starts_with("riscv64") && has_d {
         println!("cargo:rustc-cfg=fpu");
     }
 }

@@ -11,10 +11,7 @@ fn main() {
         "x86" => "link-x86.ld",
         other => panic!("x86-pc is an x86 kernel, not one for {other}"),
     };
-    println!(
-        "cargo:rustc-link-arg-bins=-T{}",
-        dir.join(script).display()
-    );
+    println!("cargo:rustc-link-arg-bins=-T{}", dir.join(script).display());
     // rustc links x86_64-unknown-none as a static PIE (and i686 Linux
     // targets as a PIE), but QEMU's PVH and multiboot loaders place the
     // segments at their link addresses and apply no relocations: link a plain

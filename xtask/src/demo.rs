@@ -46,8 +46,9 @@ pub fn run() -> Result<()> {
     print_table(&rows);
     println!(
         "\ninsns: instructions from the interrupt to the body's first instruction (entry) and \
-         from its last back to the interrupted code (exit), counted by the firmware with \
-         minstret/rdtsc under QEMU -icount shift=0; bytes: ELF symbol size of the trampoline."
+         from its last back to the interrupted code (exit), counted by the firmware under \
+         QEMU -icount shift=0 (minstret, rdtsc, the PMU or a timer: see each firmware's cost \
+         module); bytes: ELF symbol size of the trampoline."
     );
     Ok(())
 }

@@ -26,7 +26,36 @@ use crate::{qemu, toolchain};
 pub enum Machine {
     /// `qemu-system-riscv{32,64} -M virt -bios none`, test finisher exit.
     RiscvVirt,
+    /// `qemu-system-x86_64`/`-i386` PC with `-kernel`, `isa-debug-exit`
+    /// (which cannot exit with 0: pass is status 33).
+    X86Pc,
+    /// `qemu-system-arm -M versatilepb` (PL190 VIC, SP804 timers),
+    /// semihosting exit.
+    ArmVersatile,
+    /// `qemu-system-arm -M virt` (GICv2, generic timer), semihosting exit.
+    ArmVirt,
+    /// `qemu-system-aarch64 -M virt -cpu cortex-a53` (machine options such
+    /// as `gic-version` come as a second `-M` in the entry's arguments),
+    /// semihosting exit.
+    Aarch64Virt,
+    /// `qemu-system-arm -M lm3s6965evb` (Cortex-M3), semihosting exit.
+    Lm3s6965evb,
+    /// `qemu-system-arm -M mps2-an385` (Cortex-M3), semihosting exit.
+    Mps2An385,
 }
+
+impl Machine {
+    /// QEMU's exit status when the firmware passed.
+    pub fn pass_status(self) -> i32 {
+        match self {
+            Machine::X86Pc => qemu::X86_PC_PASS_STATUS,
+            _ => 0,
+        }
+    }
+}
+
+/// QEMU arguments of the `riscv-virt` firmware.
+const RISCV_VIRT_ARGS: &[&str] = &["-smp", "2", "-icount", "shift=0,sleep=off"];
 
 /// One firmware build and run.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +72,180 @@ pub struct Firmware {
     pub timeout: Duration,
 }
 
-pub const MATRIX: &[Firmware] = &[];
+pub const MATRIX: &[Firmware] = &[
+    // RISC-V `virt`, one image per target running three storms of 100,000+
+    // interrupts over register torture: `riscv-interrupt-m`, the same
+    // `#[interrupt(nested)]`, and `riscv-interrupt-s` behind an M-mode shim.
+    // Hart 1 raises software interrupts at arbitrary moments (hence
+    // `-smp 2`); `sleep=off` keeps virtual time from running on while both
+    // harts wait. About 5 s each under icount.
+    Firmware {
+        package: "riscv-virt",
+        target: "riscv32imac-unknown-none-elf",
+        features: &[],
+        machine: Machine::RiscvVirt,
+        qemu_args: RISCV_VIRT_ARGS,
+        timeout: Duration::from_secs(60),
+    },
+    // RV64 with F/D: the torture also checks f0-f31 and fcsr.
+    Firmware {
+        package: "riscv-virt",
+        target: "riscv64gc-unknown-none-elf",
+        features: &[],
+        machine: Machine::RiscvVirt,
+        qemu_args: RISCV_VIRT_ARGS,
+        timeout: Duration::from_secs(60),
+    },
+    // RV32E (ilp32e, x1-x15), plus the static check that nothing in the ELF
+    // names x16-x31 (`rv32e.rs`), which QEMU would not catch.
+    Firmware {
+        package: "riscv-virt",
+        target: "riscv32e-unknown-none-elf",
+        features: &[],
+        machine: Machine::RiscvVirt,
+        qemu_args: RISCV_VIRT_ARGS,
+        timeout: Duration::from_secs(60),
+    },
+    // x86_64 kernel (PVH boot): breakpoint, page fault, general protection,
+    // a 100,000-interrupt LAPIC timer storm over register torture, and a
+    // double fault on an IST stack. About 1.5 s under icount.
+    Firmware {
+        package: "x86-pc",
+        target: "x86_64-unknown-none",
+        features: &[],
+        machine: Machine::X86Pc,
+        qemu_args: &["-icount", "shift=0"],
+        timeout: Duration::from_secs(60),
+    },
+    // 32-bit x86 kernel (multiboot; there is no bare-metal i686 target: the
+    // Linux target's `core`, statically linked at 1 MiB): breakpoint,
+    // general protection, and a timer storm over GPR, EFLAGS, x87 and SSE
+    // torture (`fxsave` trampolines). About 2 s under icount.
+    Firmware {
+        package: "x86-pc",
+        target: "i686-unknown-linux-gnu",
+        features: &[],
+        machine: Machine::X86Pc,
+        qemu_args: &["-icount", "shift=0"],
+        timeout: Duration::from_secs(60),
+    },
+    // The same on an x87-only target: `fnsave` trampolines and torture.
+    Firmware {
+        package: "x86-pc",
+        target: "i586-unknown-linux-gnu",
+        features: &[],
+        machine: Machine::X86Pc,
+        qemu_args: &["-icount", "shift=0"],
+        timeout: Duration::from_secs(60),
+    },
+    // Classic ARM on `versatilepb` (PL190 VIC, SP804 timers), one image per
+    // CPU: SVC, undefined instruction, data and prefetch abort from A32 and
+    // Thumb code; a BIOS-style call of an `instruction_set(arm::a32)`
+    // handler; an IRQ (timer, software line) and FIQ (timer) storm of
+    // 100,000+ interrupts over register torture in A32 and Thumb state.
+    // About 2-4 s each under icount.
+    Firmware {
+        package: "arm-versatile",
+        target: "armv5te-none-eabi",
+        features: &[],
+        machine: Machine::ArmVersatile,
+        qemu_args: &["-cpu", "arm926", "-icount", "shift=0"],
+        timeout: Duration::from_secs(60),
+    },
+    // ARMv4T, Thumb by default: A32 entries calling Thumb-1 bodies.
+    Firmware {
+        package: "arm-versatile",
+        target: "thumbv4t-none-eabi",
+        features: &[],
+        machine: Machine::ArmVersatile,
+        qemu_args: &["-cpu", "ti925t", "-icount", "shift=0"],
+        timeout: Duration::from_secs(60),
+    },
+    // ARMv6 with VFPv2: d0-d15/FPSCR tortured too, and the System-mode IRQ
+    // entry (`arm-interrupt-irq-system`) nesting three deep. About 8 s.
+    Firmware {
+        package: "arm-versatile",
+        target: "armv6-none-eabihf",
+        features: &[],
+        machine: Machine::ArmVersatile,
+        qemu_args: &["-cpu", "arm1176", "-icount", "shift=0"],
+        timeout: Duration::from_secs(60),
+    },
+    // ARMv7-A on `virt` (GICv2: group 0 as FIQ; generic timers; PMU-measured
+    // cost), VFPv3-D32 tortured, nesting by GIC priority; in A32 and in
+    // Thumb-2. About 4 s each.
+    Firmware {
+        package: "armv7-gic",
+        target: "armv7a-none-eabihf",
+        features: &[],
+        machine: Machine::ArmVirt,
+        qemu_args: &["-cpu", "cortex-a15", "-icount", "shift=0"],
+        timeout: Duration::from_secs(60),
+    },
+    Firmware {
+        package: "armv7-gic",
+        target: "thumbv7a-none-eabihf",
+        features: &[],
+        machine: Machine::ArmVirt,
+        qemu_args: &["-cpu", "cortex-a15", "-icount", "shift=0"],
+        timeout: Duration::from_secs(60),
+    },
+    // AArch64 on `virt` (generic timers, PMU-measured cost), FP/SIMD:
+    // q0-q31, FPCR and FPSR tortured. Started at EL2 with GICv3: the
+    // `#[interrupt(el2)]` hypercall handler is measured at EL2, then EL1 runs
+    // a plain-handler IRQ storm with nesting by GIC priority, a frame-handler
+    // storm with `svc`/`brk`/`hvc` in every torture pass, and `svc`, `brk`,
+    // `udf` and data aborts on purpose. About 4 s.
+    Firmware {
+        package: "aarch64-virt",
+        target: "aarch64-unknown-none",
+        features: &[],
+        machine: Machine::Aarch64Virt,
+        qemu_args: AARCH64_VIRT_EL2_GICV3,
+        timeout: Duration::from_secs(60),
+    },
+    // No FP/SIMD (left trapping): started at EL1, GICv2. About 4 s.
+    Firmware {
+        package: "aarch64-virt",
+        target: "aarch64-unknown-none-softfloat",
+        features: &[],
+        machine: Machine::Aarch64Virt,
+        qemu_args: &["-M", "gic-version=2", "-icount", "shift=0,sleep=off"],
+        timeout: Duration::from_secs(60),
+    },
+    // Cortex-M3 (`cortex-m-interrupt`): SysTick, PendSV and a nested NVIC
+    // interrupt, 100,000+ over r0-r12/LR/APSR torture; SVC and UsageFaults
+    // with the hardware frame read and written; cost measured with SysTick.
+    // About 1.5 s each.
+    Firmware {
+        package: "cortex-m",
+        target: "thumbv7m-none-eabi",
+        features: &[],
+        machine: Machine::Lm3s6965evb,
+        qemu_args: CORTEX_M3_ARGS,
+        timeout: Duration::from_secs(60),
+    },
+    Firmware {
+        package: "cortex-m",
+        target: "thumbv7m-none-eabi",
+        features: &["mps2-an385"],
+        machine: Machine::Mps2An385,
+        qemu_args: CORTEX_M3_ARGS,
+        timeout: Duration::from_secs(60),
+    },
+];
+
+/// QEMU arguments of the FP/SIMD `aarch64-virt` run: GICv3, started at EL2.
+const AARCH64_VIRT_EL2_GICV3: &[&str] = &[
+    "-M",
+    "gic-version=3,virtualization=on",
+    "-icount",
+    "shift=0,sleep=off",
+];
+
+/// QEMU arguments of the `cortex-m` runs; SysTick counts instructions only
+/// under `-icount` (see firmware/cortex-m/src/cost.rs).
+const CORTEX_M3_ARGS: &[&str] = &["-cpu", "cortex-m3", "-icount", "shift=0,sleep=off"];
 
 /// A parsed `@report` line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,13 +289,40 @@ pub fn run(fw: &Firmware) -> Result<Run> {
     crate::host::run(&mut cmd)
         .with_context(|| format!("building {} for {}", fw.package, fw.target))?;
     let elf = toolchain::firmware_elf(fw.package, fw.target);
+    if fw.target.starts_with("riscv32e") {
+        // QEMU does not trap on x16-x31: prove their absence statically.
+        let s = crate::rv32e::check_elf(&elf)
+            .with_context(|| format!("RV32E register check of {}", elf.display()))?;
+        println!(
+            "    RV32E check: {} instructions in {} functions ({} interrupt entries) use only x0-x15",
+            s.instructions, s.functions, s.entries
+        );
+    }
+    if let Some(thumb) = crate::arm_elf::classic_arm(fw.target) {
+        // Exceptions enter in A32 state: prove every entry is A32 code (and
+        // every body Thumb on Thumb targets) before anything runs.
+        let s = crate::arm_elf::check(&elf, thumb)
+            .with_context(|| format!("ARM instruction-set check of {}", elf.display()))?;
+        println!(
+            "    ARM check: {} interrupt entries are A32, {} bodies are {}",
+            s.entries,
+            s.bodies,
+            if thumb { "Thumb" } else { "A32" }
+        );
+    }
     let (binary, mut args) = match fw.machine {
         Machine::RiscvVirt => qemu::riscv_virt_command(fw.target, &elf)?,
+        Machine::X86Pc => qemu::x86_pc_command(fw.target, &elf)?,
+        Machine::ArmVersatile => qemu::arm_command("versatilepb", &elf)?,
+        Machine::ArmVirt => qemu::arm_command("virt", &elf)?,
+        Machine::Aarch64Virt => qemu::aarch64_virt_command(&elf)?,
+        Machine::Lm3s6965evb => qemu::arm_command("lm3s6965evb", &elf)?,
+        Machine::Mps2An385 => qemu::arm_command("mps2-an385", &elf)?,
     };
     args.extend(fw.qemu_args.iter().map(|a| a.to_string()));
     let outcome = qemu::run_qemu(binary, &args, fw.timeout)?;
     let reports = parse_reports(&outcome.stdout);
-    outcome.check()?;
+    outcome.check_with(fw.machine.pass_status())?;
     ensure!(
         !reports.is_empty(),
         "no @report line on the serial console:\n{}",
@@ -112,11 +341,17 @@ pub fn entry_bytes(elf: &Path, handler: &str) -> Result<Option<u64>> {
     use object::{Object, ObjectSymbol};
     let data = std::fs::read(elf)?;
     let file = object::File::parse(&*data)?;
-    // Mangled: `..<len><handler>21__interrupt_abi_entry17h<hash>E`.
-    let needle = format!("{}{handler}21__interrupt_abi_entry", handler.len());
+    // Legacy mangling: `..<len><handler>21__interrupt_abi_entry17h<hash>E`;
+    // v0 (Debian's rustc 1.96 default): `..<len><handler>21___interrupt_abi_entry`,
+    // with a `_` between a length and an identifier that starts with `_`.
+    let legacy = format!("{}{handler}21__interrupt_abi_entry", handler.len());
+    let v0 = format!("{}{handler}21___interrupt_abi_entry", handler.len());
     Ok(file
         .symbols()
-        .find(|s| s.name().is_ok_and(|n| n.contains(&needle)))
+        .find(|s| {
+            s.name()
+                .is_ok_and(|n| n.contains(&legacy) || n.contains(&v0))
+        })
         .map(|s| s.size()))
 }
 

@@ -3,11 +3,14 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+mod arm_elf;
+mod bench;
 mod demo;
 mod firmware;
 mod host;
 mod qemu;
-mod smoke;
+mod riscv_decode;
+mod rv32e;
 mod test;
 mod toolchain;
 
@@ -24,14 +27,15 @@ enum Command {
     Test,
     /// Build the example firmware, run it in QEMU and show interrupts handled and their cost.
     Demo,
-    /// Build firmware/riscv-virt for every RISC-V target and boot it in QEMU.
-    FirmwareSmoke,
+    /// Measure interrupt entry/exit cost against rustc, GCC, Clang and riscv-rt;
+    /// writes docs/bench/.
+    Bench,
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Test => test::run(),
         Command::Demo => demo::run(),
-        Command::FirmwareSmoke => smoke::run(),
+        Command::Bench => bench::run(),
     }
 }

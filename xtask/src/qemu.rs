@@ -16,6 +16,7 @@ const QEMU_BINARIES: &[&str] = &[
     "qemu-system-riscv32",
     "qemu-system-riscv64",
     "qemu-system-x86_64",
+    "qemu-system-i386",
     "qemu-system-arm",
     "qemu-system-aarch64",
 ];
@@ -70,14 +71,22 @@ pub struct QemuOutcome {
 }
 
 impl QemuOutcome {
-    /// True when QEMU exited by itself with status 0.
-    pub fn passed(&self) -> bool {
-        !self.timed_out && self.exit_code == Some(0)
+    /// True when QEMU exited by itself with `status`: 0, or another one on
+    /// machines whose exit device cannot produce 0 (x86's `isa-debug-exit`).
+    pub fn passed_with(&self, status: i32) -> bool {
+        !self.timed_out && self.exit_code == Some(status)
     }
 
-    /// `Ok` if [`passed`](Self::passed), else an error carrying all output.
+    /// `Ok` if QEMU exited by itself with status 0, else an error carrying
+    /// all output.
     pub fn check(&self) -> Result<()> {
-        if self.passed() {
+        self.check_with(0)
+    }
+
+    /// `Ok` if [`passed_with`](Self::passed_with) `status`, else an error
+    /// carrying all output.
+    pub fn check_with(&self, status: i32) -> Result<()> {
+        if self.passed_with(status) {
             return Ok(());
         }
         let how = match (self.timed_out, self.exit_code) {
@@ -181,6 +190,80 @@ pub fn riscv_virt_command(target: &str, elf: &Path) -> Result<(&'static str, Vec
     Ok((binary, args))
 }
 
+/// Exit status of an x86 PC firmware that passed: it writes 0x10 to
+/// `isa-debug-exit`, which exits QEMU with `(0x10 << 1) | 1`.
+pub const X86_PC_PASS_STATUS: i32 = 33;
+
+/// QEMU binary and arguments that boot `firmware/x86-pc` built for `target`
+/// on the PC machine: `-kernel` loads the ELF (PVH note on x86_64,
+/// multiboot header on 32-bit x86), COM1 on stdout, the exit device at
+/// port 0xf4, no network card (its option ROM would only slow the boot).
+pub fn x86_pc_command(target: &str, elf: &Path) -> Result<(&'static str, Vec<String>)> {
+    let binary = if target.starts_with("x86_64") {
+        "qemu-system-x86_64"
+    } else if target.starts_with("i686") || target.starts_with("i586") {
+        "qemu-system-i386"
+    } else {
+        bail!("{target} is not an x86 target");
+    };
+    let mut args: Vec<String> = [
+        "-nographic",
+        "-no-reboot",
+        "-nic",
+        "none",
+        "-device",
+        "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        "-kernel",
+    ]
+    .map(String::from)
+    .into();
+    args.push(elf.display().to_string());
+    Ok((binary, args))
+}
+
+/// QEMU binary and arguments that boot a classic-ARM firmware ELF on
+/// `board` (`versatilepb`: RAM and vectors at 0; `virt`: RAM at
+/// 0x4000_0000): `-kernel` loads the ELF at its link addresses and starts it
+/// in SVC mode, the UART is on stdout, and semihosting is on for the exit
+/// status (`SYS_EXIT_EXTENDED`). The CPU comes with the matrix entry's
+/// arguments (`-cpu arm926`, ...).
+pub fn arm_command(board: &str, elf: &Path) -> Result<(&'static str, Vec<String>)> {
+    let mut args: Vec<String> = [
+        "-M",
+        board,
+        "-nographic",
+        "-semihosting-config",
+        "enable=on,target=native",
+        "-kernel",
+    ]
+    .map(String::from)
+    .into();
+    args.push(elf.display().to_string());
+    Ok(("qemu-system-arm", args))
+}
+
+/// QEMU binary and arguments that boot `firmware/aarch64-virt`: `-M virt`
+/// with a Cortex-A53 (further machine options, e.g. `gic-version=3`, merge
+/// in from a second `-M`), `-kernel` loading the ELF at its link address
+/// (it starts at EL1, or EL2 with `virtualization=on`), the PL011 on stdout
+/// and semihosting for the exit status.
+pub fn aarch64_virt_command(elf: &Path) -> Result<(&'static str, Vec<String>)> {
+    let mut args: Vec<String> = [
+        "-M",
+        "virt",
+        "-cpu",
+        "cortex-a53",
+        "-nographic",
+        "-semihosting-config",
+        "enable=on,target=native",
+        "-kernel",
+    ]
+    .map(String::from)
+    .into();
+    args.push(elf.display().to_string());
+    Ok(("qemu-system-aarch64", args))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,7 +278,7 @@ mod tests {
         let args = ["-M", "virt", "-bios", "none", "-nographic"];
         let outcome = run_qemu("qemu-system-riscv32", args, Duration::from_millis(500)).unwrap();
         assert!(outcome.timed_out);
-        assert!(!outcome.passed());
+        assert!(!outcome.passed_with(0));
         assert!(
             outcome.elapsed < Duration::from_secs(5),
             "{:?}",
@@ -214,5 +297,41 @@ mod tests {
         assert_eq!(bin, "qemu-system-riscv32");
         assert!(args.contains(&"rv32,i=false,e=true,h=false".to_string()));
         assert!(riscv_virt_command("x86_64-unknown-none", elf).is_err());
+    }
+
+    #[test]
+    fn x86_pc_picks_the_emulator() {
+        let elf = Path::new("fw.elf");
+        let (bin, args) = x86_pc_command("x86_64-unknown-none", elf).unwrap();
+        assert_eq!(bin, "qemu-system-x86_64");
+        assert!(args.contains(&"isa-debug-exit,iobase=0xf4,iosize=0x04".to_string()));
+        assert_eq!(args.last().unwrap(), "fw.elf");
+        let (bin, _) = x86_pc_command("i686-unknown-linux-gnu", elf).unwrap();
+        assert_eq!(bin, "qemu-system-i386");
+        assert!(x86_pc_command("riscv64gc-unknown-none-elf", elf).is_err());
+    }
+
+    #[test]
+    fn arm_boards_boot_the_elf_with_semihosting() {
+        let (bin, args) = arm_command("versatilepb", Path::new("fw.elf")).unwrap();
+        assert_eq!(bin, "qemu-system-arm");
+        assert!(args.contains(&"enable=on,target=native".to_string()));
+        assert_eq!(args[..2], ["-M", "versatilepb"]);
+        assert_eq!(args.last().unwrap(), "fw.elf");
+    }
+
+    #[test]
+    fn a_pass_status_other_than_zero() {
+        let outcome = QemuOutcome {
+            exit_code: Some(X86_PC_PASS_STATUS),
+            timed_out: false,
+            stdout: String::new(),
+            stderr: String::new(),
+            elapsed: Duration::ZERO,
+        };
+        assert!(outcome.passed_with(X86_PC_PASS_STATUS));
+        assert!(!outcome.passed_with(0));
+        assert!(outcome.check_with(X86_PC_PASS_STATUS).is_ok());
+        assert!(outcome.check().is_err());
     }
 }

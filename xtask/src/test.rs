@@ -37,8 +37,16 @@ pub fn run() -> Result<()> {
         &mut || host::run(Command::new(cargo()).args(["test", "--workspace"])),
     );
     step(
+        "host x86_64 torture again, built with AVX (the YMM-saving entry)",
+        &mut host_torture_with_avx,
+    );
+    step(
         "rustc's native x86-interrupt under the same host torture (nightly)",
         &mut || native_reference(),
+    );
+    step(
+        "bench: the measuring method is exact (known-length handler, decoder vs emitter)",
+        &mut crate::bench::self_test,
     );
     for fw in firmware::MATRIX {
         let name = format!("firmware {} for {} in QEMU", fw.package, fw.target);

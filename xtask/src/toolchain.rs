@@ -9,7 +9,9 @@
 //! `target/firmware/` and reused.
 //!
 //! ```text
-//! let elf = toolchain::firmware_build("riscv-virt", "riscv32imac-unknown-none-elf")?;
+//! let mut build = toolchain::firmware_build_command("riscv-virt", "riscv32imac-unknown-none-elf")?;
+//! host::run(&mut build)?;
+//! let elf = toolchain::firmware_elf("riscv-virt", "riscv32imac-unknown-none-elf");
 //! ```
 
 use std::env;
@@ -37,7 +39,7 @@ const DEBIAN_RUST_PACKAGES: &[&str] = &[
 
 /// `-Zbuild-std` arguments: `core` (with `compiler_builtins`), whose `mem`
 /// feature supplies `memcpy` and friends, which bare metal has no libc for.
-const BUILD_STD_ARGS: &[&str] = &[
+pub const BUILD_STD_ARGS: &[&str] = &[
     "-Zbuild-std=core,compiler_builtins",
     "-Zbuild-std-features=compiler-builtins-mem",
 ];
@@ -70,7 +72,7 @@ pub fn firmware_target_dir() -> PathBuf {
     repo_root().join("target/firmware")
 }
 
-/// Path of the ELF that [`firmware_build`] produces. Each firmware package
+/// Path of the ELF that [`firmware_build_command`] produces. Each firmware package
 /// has one binary, named like the package.
 pub fn firmware_elf(package: &str, target: &str) -> PathBuf {
     firmware_target_dir()
@@ -229,7 +231,7 @@ fn rustup_has_target(target: &str) -> bool {
 
 /// The linker for the Debian toolchain, which ships none: the host rustup
 /// toolchain's `rust-lld`, else an `ld.lld` on `PATH` (Debian package `lld`).
-fn find_lld() -> Result<PathBuf> {
+pub fn find_lld() -> Result<PathBuf> {
     if let Ok(out) = Command::new("rustc").args(["--print", "sysroot"]).output() {
         let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         let lld = sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld");
@@ -243,7 +245,7 @@ fn find_lld() -> Result<PathBuf> {
 }
 
 /// `CARGO_TARGET_<TRIPLE>_LINKER`, cargo's per-target linker variable.
-fn linker_env_var(target: &str) -> String {
+pub fn linker_env_var(target: &str) -> String {
     format!(
         "CARGO_TARGET_{}_LINKER",
         target.to_uppercase().replace(['-', '.'], "_")
@@ -293,16 +295,4 @@ fn core_is_built(target: &str) -> bool {
             name.starts_with("libcore-") && name.ends_with(".rlib")
         })
     })
-}
-
-/// Builds `package` of the `firmware/` workspace for `target` (release
-/// profile) and returns the path of its ELF.
-pub fn firmware_build(package: &str, target: &str) -> Result<PathBuf> {
-    println!("building firmware {package} for {target}");
-    host::run(&mut firmware_build_command(package, target)?)?;
-    let elf = firmware_elf(package, target);
-    if !elf.exists() {
-        bail!("cargo succeeded but {} does not exist", elf.display());
-    }
-    Ok(elf)
 }

@@ -87,15 +87,27 @@ extern "C" fn rust_entry() -> ! {
 }
 
 extern "C" fn report_unexpected_trap() -> ! {
-    unexpected_trap("M", csr_read!("mcause"), csr_read!("mepc"), csr_read!("mtval"))
+    print!("hart {}: ", csr_read!("mhartid"));
+    unexpected_trap(
+        "M",
+        csr_read!("mcause"),
+        csr_read!("mepc"),
+        csr_read!("mtval"),
+    )
 }
 
-/// Reports a trap no handler expected and fails the run.
+/// Reports a trap no handler expected and fails the run; `mode` is the mode
+/// the trap went to, "M" or "S".
 pub fn unexpected_trap(mode: &str, cause: usize, epc: usize, tval: usize) -> ! {
-    platform::fail!(
+    if mode == "S" {
+        platform::fail!(
+            exit::UNEXPECTED_TRAP,
+            "unexpected trap to S-mode: cause={cause:#x} epc={epc:#x} tval={tval:#x}"
+        )
+    }
+    platform::fail_in_m!(
         exit::UNEXPECTED_TRAP,
-        "unexpected trap in {mode}-mode handling: cause={cause:#x} epc={epc:#x} tval={tval:#x} hart={}",
-        crate::generator::this_hart()
+        "unexpected trap to M-mode: cause={cause:#x} epc={epc:#x} tval={tval:#x}"
     )
 }
 

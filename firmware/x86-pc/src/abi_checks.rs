@@ -6,13 +6,28 @@ use core::arch::asm;
 
 const RFLAGS_DF: usize = 1 << 10;
 
+/// What [`clobber_caller_saved`] writes into the general-purpose registers.
+#[cfg(target_arch = "x86_64")]
+pub const JUNK: u64 = 0xDEAD_BEEF_DEAD_BEEF;
+#[cfg(target_arch = "x86")]
+pub const JUNK: u32 = 0xDEAD_BEEF;
+
 /// True when the direction flag is clear, as the psABI requires at a call
 /// (the trampoline's `cld`; the interrupted code may have set it).
 #[inline(always)]
 pub fn direction_flag_clear() -> bool {
     let flags: usize;
-    // SAFETY: reads the flags through the stack, below RSP only as push/pop do.
-    unsafe { asm!("pushf", "pop {}", out(reg) flags, options(preserves_flags)) };
+    // SAFETY: reads the flags through the stack, below RSP only as push/pop
+    // do. The operand size is explicit: a bare `pushf` assembles to the
+    // 16-bit `pushfw` in 32-bit code, which `pop` would not balance.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        asm!("pushfq", "pop {}", out(reg) flags, options(preserves_flags))
+    };
+    #[cfg(target_arch = "x86")]
+    unsafe {
+        asm!("pushfd", "pop {}", out(reg) flags, options(preserves_flags))
+    };
     flags & RFLAGS_DF == 0
 }
 
@@ -51,9 +66,81 @@ pub fn clobber_caller_saved() {
             "mov r9, rax",
             "mov r10, rax",
             "mov r11, rax",
-            junk = const 0xDEAD_BEEF_DEAD_BEEFu64 as i64,
+            junk = const JUNK as i64,
             out("rax") _, out("rcx") _, out("rdx") _, out("rsi") _, out("rdi") _,
             out("r8") _, out("r9") _, out("r10") _, out("r11") _,
+            options(nomem, nostack),
+        )
+    }
+}
+
+/// Overwrites every caller-saved register of the i386 psABI with junk: EAX,
+/// ECX, EDX, XMM0-7, the x87 stack (left empty, as the ABI requires), and
+/// sets the zero-divide flags of the x87 status word and of MXCSR, as any
+/// body doing floating point may.
+#[cfg(all(target_arch = "x86", target_feature = "sse"))]
+#[inline(always)]
+pub fn clobber_caller_saved() {
+    // SAFETY: the registers are declared clobbered; no memory is touched;
+    // the x87 stack is empty at the end and the control words unchanged.
+    unsafe {
+        asm!(
+            // 1.0f / 0.0f in SSE and x87: +inf and the ZE flags.
+            "mov eax, 0x3F800000",
+            "movd xmm0, eax",
+            "xorps xmm1, xmm1",
+            "divss xmm0, xmm1",
+            "fld1",
+            "fldz",
+            "fdivp st(1), st",
+            "fstp st(0)",
+            "pcmpeqd xmm0, xmm0",
+            "pcmpeqd xmm1, xmm1",
+            "pcmpeqd xmm2, xmm2",
+            "pcmpeqd xmm3, xmm3",
+            "pcmpeqd xmm4, xmm4",
+            "pcmpeqd xmm5, xmm5",
+            "pcmpeqd xmm6, xmm6",
+            "pcmpeqd xmm7, xmm7",
+            "mov eax, {junk}",
+            "mov ecx, eax",
+            "mov edx, eax",
+            junk = const JUNK as i32,
+            out("eax") _, out("ecx") _, out("edx") _,
+            out("xmm0") _, out("xmm1") _, out("xmm2") _, out("xmm3") _,
+            out("xmm4") _, out("xmm5") _, out("xmm6") _, out("xmm7") _,
+            out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
+            out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
+            out("mm0") _, out("mm1") _, out("mm2") _, out("mm3") _,
+            out("mm4") _, out("mm5") _, out("mm6") _, out("mm7") _,
+            options(nomem, nostack),
+        )
+    }
+}
+
+/// Overwrites every caller-saved register of an x87-only i386 target: EAX,
+/// ECX, EDX, the x87 stack (left empty) and the status word's zero-divide
+/// flag.
+#[cfg(all(target_arch = "x86", not(target_feature = "sse")))]
+#[inline(always)]
+pub fn clobber_caller_saved() {
+    // SAFETY: the registers are declared clobbered; no memory is touched;
+    // the x87 stack is empty at the end and the control word unchanged.
+    unsafe {
+        asm!(
+            "fld1",
+            "fldz",
+            "fdivp st(1), st",
+            "fstp st(0)",
+            "mov eax, {junk}",
+            "mov ecx, eax",
+            "mov edx, eax",
+            junk = const JUNK as i32,
+            out("eax") _, out("ecx") _, out("edx") _,
+            out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
+            out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
+            out("mm0") _, out("mm1") _, out("mm2") _, out("mm3") _,
+            out("mm4") _, out("mm5") _, out("mm6") _, out("mm7") _,
             options(nomem, nostack),
         )
     }

@@ -33,7 +33,9 @@ fn write(register: usize, value: u32) {
 fn read_msr(msr: u32) -> u64 {
     let (low, high): (u32, u32);
     // SAFETY: reading an architectural MSR has no side effect.
-    unsafe { asm!("rdmsr", in("ecx") msr, out("eax") low, out("edx") high, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        asm!("rdmsr", in("ecx") msr, out("eax") low, out("edx") high, options(nomem, nostack, preserves_flags))
+    };
     (u64::from(high) << 32) | u64::from(low)
 }
 

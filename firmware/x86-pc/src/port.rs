@@ -10,7 +10,9 @@ use core::arch::asm;
 /// to memory safety.
 pub unsafe fn outb(port: u16, value: u8) {
     // SAFETY: the caller vouches for the device; `out` touches no memory.
-    unsafe { asm!("out dx, al", in("dx") port, in("al") value, options(nomem, nostack, preserves_flags)) }
+    unsafe {
+        asm!("out dx, al", in("dx") port, in("al") value, options(nomem, nostack, preserves_flags))
+    }
 }
 
 /// Reads a byte from an I/O port.
@@ -21,6 +23,8 @@ pub unsafe fn outb(port: u16, value: u8) {
 pub unsafe fn inb(port: u16) -> u8 {
     let value: u8;
     // SAFETY: the caller vouches for the device.
-    unsafe { asm!("in al, dx", in("dx") port, out("al") value, options(nomem, nostack, preserves_flags)) }
+    unsafe {
+        asm!("in al, dx", in("dx") port, out("al") value, options(nomem, nostack, preserves_flags))
+    }
     value
 }

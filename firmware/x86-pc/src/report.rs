@@ -13,9 +13,7 @@ pub struct Report {
 impl Report {
     /// Starts the line for `scenario`, handled by the `#[interrupt]` item `handler`.
     pub fn new(scenario: &str, handler: &str) -> Report {
-        print!(
-            "@report firmware=x86-pc abi=x86-interrupt scenario={scenario} handler={handler}"
-        );
+        print!("@report firmware=x86-pc abi=x86-interrupt scenario={scenario} handler={handler}");
         Report { failed: false }
     }
 

@@ -5,6 +5,8 @@
 pub fn read() -> u64 {
     let (low, high): (u32, u32);
     // SAFETY: rdtsc only reads the counter.
-    unsafe { core::arch::asm!("rdtsc", out("eax") low, out("edx") high, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("rdtsc", out("eax") low, out("edx") high, options(nomem, nostack, preserves_flags))
+    };
     (u64::from(high) << 32) | u64::from(low)
 }

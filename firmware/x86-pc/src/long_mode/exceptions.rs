@@ -114,8 +114,9 @@ pub unsafe extern "x86-interrupt" fn general_protection(
     frame.instruction_pointer += skip;
 }
 
-/// `int3`: the frame must hold the address after the instruction (a trap),
-/// our CS and RSP, and RFLAGS as they were.
+/// `int3` with DF set: the frame must hold the address after the
+/// instruction (a trap), our CS and RSP, and RFLAGS as they were; the body
+/// sees DF clear and an aligned stack; DF comes back set.
 pub fn breakpoint_scenario() -> bool {
     let (after, rsp, rflags, rflags_after): (u64, u64, u64, u64);
     // SAFETY: the breakpoint handler is installed and returns.

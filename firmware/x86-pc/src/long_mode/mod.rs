@@ -36,7 +36,10 @@ extern "x86-interrupt" fn spurious(_frame: &InterruptStackFrame) {}
 fn install_idt() {
     idt::set(BREAKPOINT, Gate::new(exceptions::breakpoint));
     idt::set(PAGE_FAULT, Gate::new(exceptions::page_fault));
-    idt::set(GENERAL_PROTECTION, Gate::new(exceptions::general_protection));
+    idt::set(
+        GENERAL_PROTECTION,
+        Gate::new(exceptions::general_protection),
+    );
     idt::set(
         double_fault::DOUBLE_FAULT,
         Gate::new(double_fault::double_fault).with_ist(gdt::DOUBLE_FAULT_IST),

@@ -18,28 +18,31 @@ use interrupt_abi::interrupt;
 use interrupt_abi::x86_64::InterruptStackFrame;
 
 use super::gdt::KERNEL_CODE;
-use crate::abi_checks::{clobber_caller_saved, direction_flag_clear, stack_aligned};
+use crate::abi_checks::{JUNK, clobber_caller_saved, direction_flag_clear, stack_aligned};
 use crate::report::Report;
 use crate::{apic, tsc};
 
 pub const TIMER_VECTOR: u8 = 0x20;
-/// Instructions between two timer interrupts (under `-icount shift=0`). A
-/// prime, so the interrupts walk through every position of the loop.
+/// Instructions between two timer interrupts (under `-icount shift=0`).
 pub const PERIOD: u32 = 293;
+/// Instructions of one iteration of the loop in [`torture`]: two flags
+/// windows, 15 register checks, the loop's tail. A prime, so successive
+/// interrupts land on every one of them.
+const LOOP_INSNS: u32 = 2 * (2 + 26 + 4) + 15 * 2 + 3;
+const _: () = assert!(crate::is_prime(LOOP_INSNS));
 /// Interrupts per storm.
 pub const STORM_TICKS: u64 = 100_000;
 
 /// Register names in pattern order, for failure messages.
 const REGISTERS: [&str; 15] = [
-    "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13",
-    "r14", "r15",
+    "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
+    "r15",
 ];
 
-/// Distinct in every register and in both halves, and unlike the timer
-/// body's junk.
+/// Distinct for every register (an odd multiplier is a bijection), with
+/// unlike halves and bytes, and never the timer body's junk.
 const fn pattern(i: u64) -> u64 {
-    (0x1111_1111_1111_1111u64.wrapping_mul(i + 1)).rotate_left(4 * i as u32)
-        ^ 0xF0E1_D2C3_B4A5_9687
+    (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 static PATTERNS: [u64; 15] = {
@@ -47,6 +50,7 @@ static PATTERNS: [u64; 15] = {
     let mut i = 0;
     while i < 15 {
         p[i] = pattern(i as u64);
+        assert!(p[i] != JUNK);
         i += 1;
     }
     p
@@ -100,7 +104,8 @@ pub extern "x86-interrupt" fn timer(frame: &InterruptStackFrame) {
     apic::eoi();
 }
 
-/// The interrupted code: loops until [`STORM_TICKS`] timer interrupts have
+/// The interrupted code: [`LOOP_INSNS`] instructions per iteration,
+/// looping until [`STORM_TICKS`] timer interrupts have
 /// been taken. Interrupts are enabled by its first `popfq` and disabled when
 /// it returns. A mismatch calls [`torture_failed`] with the register's index
 /// (15 for RFLAGS).
@@ -132,7 +137,7 @@ extern "sysv64" fn torture() {
         // Flags window 1: everything set, DF included.
         "push {flags_set}",
         "popfq",
-        ".rept 24",
+        ".rept 26",
         "nop",
         ".endr",
         "pushfq",
@@ -142,7 +147,7 @@ extern "sysv64" fn torture() {
         // Flags window 2: all clear but IF.
         "push {flags_clear}",
         "popfq",
-        ".rept 24",
+        ".rept 26",
         "nop",
         ".endr",
         "pushfq",
@@ -269,7 +274,10 @@ extern "sysv64" fn torture_failed(index: u64) -> ! {
     let report = match REGISTERS.get(index as usize) {
         Some(name) => report
             .field("register", name)
-            .field("expected", format_args!("{:#018x}", PATTERNS[index as usize]))
+            .field(
+                "expected",
+                format_args!("{:#018x}", PATTERNS[index as usize]),
+            )
             .field("found", format_args!("{:#018x}", BAD_VALUE.load(Relaxed))),
         None => report
             .field("register", "rflags")
@@ -302,6 +310,7 @@ pub fn storm_scenario(cost: &super::cost::Cost) -> bool {
         .field("entry_insns", cost.entry_insns)
         .field("exit_insns", cost.exit_insns)
         .check(ticks >= STORM_TICKS, "interrupts")
+        .check(sites == LOOP_INSNS, "interrupted_sites")
         .check(ticks.abs_diff(expected) <= 1, "missed_interrupts")
         .check(DF_SET.load(Relaxed) == 0, "df_set_in_body")
         .check(MISALIGNED.load(Relaxed) == 0, "stack_misaligned")

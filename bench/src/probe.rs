@@ -1,0 +1,163 @@
+//! The few instructions every body of the suite shares with `c/handlers.c`,
+//! written as assembly so that Rust and C execute the same ones.
+//!
+//! - `probe_entry!()` / `probe_exit!()`: the body's first and last
+//!   instructions in `probe` builds. The entry probe copies `minstret` to
+//!   `mscratch` and `sp` to `mtval`; the exit probe copies `minstret` to
+//!   `sscratch`. The interrupted code reads them back after the `mret`
+//!   (see `riscv::harness`). Without `probe` they are empty, and the ELF is
+//!   what the static metrics describe. Neither is `nomem`: the compiler must
+//!   not move the body's memory accesses across them.
+//! - `ack!(BIT)`: clears the handler's interrupt in `mip`.
+//! - `nest_enter!()` / `nest_leave!(saved)`: what a nested handler must do
+//!   around re-enabling `mstatus.MIE`. With `#[interrupt(nested)]` the entry
+//!   saves `mepc`/`mstatus` and masks interrupts before restoring them, so
+//!   the body has nothing to do; every other contender does it in the body.
+//!
+//! On x86_64 (static metrics only) all of them are empty.
+
+/// `mip` bits M-mode software can set and clear with `csrs`/`csrc`.
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+pub mod bits {
+    pub const SSIP: usize = 1 << 1;
+    pub const STIP: usize = 1 << 5;
+    pub const SEIP: usize = 1 << 9;
+}
+
+#[cfg(all(
+    feature = "probe",
+    any(target_arch = "riscv32", target_arch = "riscv64")
+))]
+macro_rules! probe_entry {
+    () => {
+        // SAFETY: M-mode scratch CSRs that only the harness reads.
+        unsafe {
+            core::arch::asm!(
+                "csrr {t}, minstret",
+                "csrw mscratch, {t}",
+                "csrw mtval, sp",
+                t = out(reg) _,
+                options(nostack),
+            )
+        }
+    };
+}
+
+#[cfg(all(
+    feature = "probe",
+    any(target_arch = "riscv32", target_arch = "riscv64")
+))]
+macro_rules! probe_exit {
+    () => {
+        // SAFETY: as for `probe_entry!`.
+        unsafe {
+            core::arch::asm!(
+                "csrr {t}, minstret",
+                "csrw sscratch, {t}",
+                t = out(reg) _,
+                options(nostack),
+            )
+        }
+    };
+}
+
+#[cfg(not(all(
+    feature = "probe",
+    any(target_arch = "riscv32", target_arch = "riscv64")
+)))]
+macro_rules! probe_entry {
+    () => {};
+}
+
+#[cfg(not(all(
+    feature = "probe",
+    any(target_arch = "riscv32", target_arch = "riscv64")
+)))]
+macro_rules! probe_exit {
+    () => {};
+}
+
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+macro_rules! ack {
+    ($bit:ident) => {
+        // SAFETY: clears this handler's own pending bit.
+        unsafe {
+            core::arch::asm!(
+                "csrc mip, {bit}",
+                bit = in(reg) $crate::probe::bits::$bit,
+                options(nostack),
+            )
+        }
+    };
+}
+
+#[cfg(not(any(target_arch = "riscv32", target_arch = "riscv64")))]
+macro_rules! ack {
+    ($bit:ident) => {};
+}
+
+/// `mstatus.MIE` on (`true`) or off.
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+macro_rules! machine_interrupts {
+    (true) => {
+        // SAFETY: the handler has acknowledged its interrupt and saved what
+        // a nested trap overwrites.
+        unsafe { core::arch::asm!("csrsi mstatus, 8", options(nostack)) }
+    };
+    (false) => {
+        // SAFETY: masking interrupts is always sound.
+        unsafe { core::arch::asm!("csrci mstatus, 8", options(nostack)) }
+    };
+}
+
+#[cfg(all(
+    not(feature = "ours"),
+    any(target_arch = "riscv32", target_arch = "riscv64")
+))]
+macro_rules! nest_enter {
+    () => {{
+        let (epc, status): (usize, usize);
+        // SAFETY: reads the CSRs a nested trap overwrites.
+        unsafe {
+            core::arch::asm!("csrr {}, mepc", out(reg) epc, options(nostack));
+            core::arch::asm!("csrr {}, mstatus", out(reg) status, options(nostack));
+        }
+        (epc, status)
+    }};
+}
+
+#[cfg(all(
+    not(feature = "ours"),
+    any(target_arch = "riscv32", target_arch = "riscv64")
+))]
+macro_rules! nest_leave {
+    ($saved:expr) => {{
+        let (epc, status): (usize, usize) = $saved;
+        machine_interrupts!(false);
+        // SAFETY: puts back what `nest_enter!` read, with interrupts masked.
+        unsafe {
+            core::arch::asm!("csrw mepc, {}", in(reg) epc, options(nostack));
+            core::arch::asm!("csrw mstatus, {}", in(reg) status, options(nostack));
+        }
+    }};
+}
+
+#[cfg(all(
+    feature = "ours",
+    any(target_arch = "riscv32", target_arch = "riscv64")
+))]
+macro_rules! nest_enter {
+    () => {
+        ()
+    };
+}
+
+#[cfg(all(
+    feature = "ours",
+    any(target_arch = "riscv32", target_arch = "riscv64")
+))]
+macro_rules! nest_leave {
+    ($saved:expr) => {
+        let () = $saved;
+    };
+}

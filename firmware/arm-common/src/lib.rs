@@ -1,0 +1,30 @@
+//! Shared parts of the classic-ARM firmware (`arm-versatile` on QEMU's
+//! `versatilepb`, `armv7-gic` on its ARM `virt` board): everything that does
+//! not depend on the interrupt controller or the timer.
+//!
+//! - [`rt`]: vector table, reset, mode stacks, default handlers, panic.
+//! - [`torture`]: the interrupted code, which fills every register with a
+//!   pattern and checks it continuously (A32, Thumb-1 and Thumb-2 variants,
+//!   VFP included where the target has it).
+//! - [`clobber`]: junk in every caller-saved register, from handler bodies.
+//! - [`exceptions`]: SVC, undefined instruction, data and prefetch abort
+//!   taken on purpose, around register probes ([`probe`]).
+//! - [`bios`]: a BIOS-style call of an `#[instruction_set(arm::a32)]` handler.
+//! - [`cost`]: the instructions of an entry and an exit, from its code.
+//! - [`report`], [`console`], [`semihosting`], [`shared`], [`cpu`].
+#![no_std]
+
+#[macro_use]
+pub mod console;
+#[macro_use]
+pub mod semihosting;
+pub mod bios;
+pub mod clobber;
+pub mod cost;
+pub mod cpu;
+pub mod exceptions;
+pub mod probe;
+pub mod report;
+pub mod rt;
+pub mod shared;
+pub mod torture;
