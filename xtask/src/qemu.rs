@@ -228,18 +228,10 @@ pub fn x86_pc_command(target: &str, elf: &Path) -> Result<(&'static str, Vec<Str
 /// status (`SYS_EXIT_EXTENDED`). The CPU comes with the matrix entry's
 /// arguments (`-cpu arm926`, ...).
 pub fn arm_command(board: &str, elf: &Path) -> Result<(&'static str, Vec<String>)> {
-    let mut args: Vec<String> = [
-        "-M",
-        board,
-        "-nographic",
-        "-semihosting-config",
-        "enable=on,target=native",
-        "-kernel",
-    ]
-    .map(String::from)
-    .into();
-    args.push(elf.display().to_string());
-    Ok(("qemu-system-arm", args))
+    Ok((
+        "qemu-system-arm",
+        semihosting_kernel_args(&["-M", board], elf),
+    ))
 }
 
 /// QEMU binary and arguments that boot `firmware/aarch64-virt`: `-M virt`
@@ -248,20 +240,28 @@ pub fn arm_command(board: &str, elf: &Path) -> Result<(&'static str, Vec<String>
 /// (it starts at EL1, or EL2 with `virtualization=on`), the PL011 on stdout
 /// and semihosting for the exit status.
 pub fn aarch64_virt_command(elf: &Path) -> Result<(&'static str, Vec<String>)> {
-    let mut args: Vec<String> = [
-        "-M",
-        "virt",
-        "-cpu",
-        "cortex-a53",
-        "-nographic",
-        "-semihosting-config",
-        "enable=on,target=native",
-        "-kernel",
-    ]
-    .map(String::from)
-    .into();
+    let machine = ["-M", "virt", "-cpu", "cortex-a53"];
+    Ok((
+        "qemu-system-aarch64",
+        semihosting_kernel_args(&machine, elf),
+    ))
+}
+
+/// `machine` options, the console on stdout, semihosting on (the firmware
+/// exits through it with its status) and `-kernel elf`.
+fn semihosting_kernel_args(machine: &[&str], elf: &Path) -> Vec<String> {
+    let mut args: Vec<String> = machine.iter().map(|a| a.to_string()).collect();
+    args.extend(
+        [
+            "-nographic",
+            "-semihosting-config",
+            "enable=on,target=native",
+            "-kernel",
+        ]
+        .map(String::from),
+    );
     args.push(elf.display().to_string());
-    Ok(("qemu-system-aarch64", args))
+    args
 }
 
 #[cfg(test)]
