@@ -31,4 +31,12 @@ extern "cortex-m-interrupt" fn cortex_m_with_args(_f: &ExceptionFrame) {}
 #[interrupt(el2)]
 extern "riscv-interrupt-m" fn el2_on_riscv() {}
 
+// Options that make no sense for Cortex-M, whose NVIC nests in hardware and
+// which has no abort vectors of the classic kind.
+#[interrupt(nested)]
+extern "cortex-m-interrupt" fn nested_cortex_m() {}
+
+#[interrupt(data_abort)]
+extern "cortex-m-interrupt" fn abort_flag_on_cortex_m() {}
+
 fn main() {}
