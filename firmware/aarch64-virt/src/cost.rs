@@ -42,10 +42,10 @@ use interrupt_abi::aarch64::Vector;
 use interrupt_abi::{Handler, abi::Aarch64Interrupt};
 
 use crate::platform::{self, exit};
-use crate::shared::Shared;
 use crate::sysreg::{ISR_I, mrs};
 use crate::timer::{CTL_ENABLE, Timer};
 use crate::{pmu, vectors};
+use fw_common::Shared;
 
 /// Repetitions that must agree.
 const REPEATS: usize = 3;

@@ -7,8 +7,8 @@
 //! Only what the storms need: enabling the timers' private peripheral
 //! interrupts (PPIs) on CPU 0, acknowledging and ending them.
 
-use crate::shared::Shared;
 use crate::sysreg::{mrs, msr};
+use fw_common::Shared;
 
 /// Distributor (both versions).
 const GICD: usize = 0x0800_0000;

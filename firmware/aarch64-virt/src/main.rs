@@ -22,7 +22,8 @@
 //!
 //! Support modules: `rt` (reset, EL2 to EL1, panic), `vectors` (the tables),
 //! `gic`, `timer`, `pmu`, `storm` (counters and timer schedule), `sysreg`,
-//! `uart`, `shared`.
+//! `uart`; `print!`, `@report` lines and `Shared` statics come from
+//! `fw_common`.
 
 #![no_std]
 #![no_main]
@@ -37,7 +38,6 @@ mod pmu;
 mod report;
 mod rt;
 mod scenario;
-mod shared;
 mod storm;
 mod sysreg;
 mod timer;

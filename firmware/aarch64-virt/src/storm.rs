@@ -24,9 +24,9 @@
 
 use crate::platform::{self, exit};
 use crate::report::Checks;
-use crate::shared::Shared;
 use crate::timer::{CTL_ENABLE, CTL_ISTATUS, Timer};
 use crate::{gic, torture};
+use fw_common::Shared;
 
 /// Interrupts per storm.
 pub const INTERRUPTS: u64 = 100_000;

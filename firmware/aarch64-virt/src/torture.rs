@@ -32,7 +32,7 @@ use core::arch::global_asm;
 use core::mem::{offset_of, size_of};
 
 use crate::platform::{self, exit};
-use crate::shared::Shared;
+use fw_common::Shared;
 
 /// Whether this target has FP/SIMD registers (`aarch64-unknown-none`) or
 /// not (`aarch64-unknown-none-softfloat`, whose code never touches them).

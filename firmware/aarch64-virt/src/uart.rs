@@ -1,8 +1,6 @@
 //! Console output on the PL011 UART of `virt` at 0x0900_0000 (QEMU's
 //! `-nographic` stdio). QEMU needs no setup before the first byte.
 
-use core::fmt;
-
 const UART_BASE: usize = 0x0900_0000;
 /// Data register.
 const DR: usize = 0x00;
@@ -19,29 +17,14 @@ pub fn put_byte(byte: u8) {
     }
 }
 
-/// `core::fmt` sink for `print!`; stateless, so handlers may print too.
-pub struct Uart;
-
-impl fmt::Write for Uart {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        s.bytes().for_each(put_byte);
-        Ok(())
-    }
-}
-
 macro_rules! print {
-    ($($arg:tt)*) => {{
-        use core::fmt::Write as _;
-        // Uart::write_str never fails.
-        let _ = write!($crate::uart::Uart, $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        fw_common::print_to!($crate::uart::put_byte, $($arg)*)
+    };
 }
 
 macro_rules! println {
-    () => {
-        print!("\n")
+    ($($arg:tt)*) => {
+        fw_common::println_to!($crate::uart::put_byte, $($arg)*)
     };
-    ($($arg:tt)*) => {{
-        print!("{}\n", format_args!($($arg)*));
-    }};
 }

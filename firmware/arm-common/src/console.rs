@@ -5,9 +5,7 @@
 //! rate or enable bits set up, only the data register written while the
 //! transmit FIFO is not full.
 
-use core::fmt::{self, Write};
-
-use crate::shared::Shared;
+use fw_common::Shared;
 
 /// Data register; the flag register's TXFF bit says the FIFO is full.
 const DR: usize = 0x00;
@@ -21,29 +19,23 @@ pub fn init(base: usize) {
     BASE.set(base);
 }
 
-struct Uart;
-
-impl Write for Uart {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let base = BASE.get();
-        if base == 0 {
-            return Ok(());
-        }
-        for byte in s.bytes() {
-            // SAFETY: `base` is the board's PL011 (see `init`).
-            unsafe {
-                while ((base + FR) as *const u32).read_volatile() & FR_TXFF != 0 {}
-                ((base + DR) as *mut u32).write_volatile(u32::from(byte));
-            }
-        }
-        Ok(())
+/// Writes a byte to the PL011 selected by [`init`], waiting while its
+/// transmit FIFO is full; dropped before [`init`].
+pub fn put_byte(byte: u8) {
+    let base = BASE.get();
+    if base == 0 {
+        return;
+    }
+    // SAFETY: `base` is the board's PL011 (see `init`).
+    unsafe {
+        while ((base + FR) as *const u32).read_volatile() & FR_TXFF != 0 {}
+        ((base + DR) as *mut u32).write_volatile(u32::from(byte));
     }
 }
 
 #[doc(hidden)]
-pub fn _print(args: fmt::Arguments) {
-    // The UART never fails.
-    let _ = Uart.write_fmt(args);
+pub fn _print(args: core::fmt::Arguments) {
+    fw_common::console::print(put_byte, args);
 }
 
 /// Prints to the serial console.

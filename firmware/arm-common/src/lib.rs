@@ -11,7 +11,8 @@
 //!   taken on purpose, around register probes ([`probe`]).
 //! - [`bios`]: a BIOS-style call of an `#[instruction_set(arm::a32)]` handler.
 //! - [`cost`]: the instructions of an entry and an exit, from its code.
-//! - [`report`], [`console`], [`semihosting`], [`shared`], [`cpu`].
+//! - [`report`], [`console`], [`semihosting`], [`cpu`]; [`shared`] is
+//!   `fw_common`'s.
 #![no_std]
 
 #[macro_use]
@@ -26,5 +27,7 @@ pub mod exceptions;
 pub mod probe;
 pub mod report;
 pub mod rt;
-pub mod shared;
 pub mod torture;
+
+/// [`Shared`](fw_common::Shared) statics, from `fw_common`.
+pub use fw_common::shared;

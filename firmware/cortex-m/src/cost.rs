@@ -48,7 +48,7 @@ use crate::clock::INSNS_PER_TICK;
 use crate::frame::{B_SELF, HardwareFrame};
 use crate::platform::{self, exit};
 use crate::scs;
-use crate::shared::Shared;
+use fw_common::Shared;
 
 /// The device interrupt the probe takes (no device of either board
 /// model drives it).

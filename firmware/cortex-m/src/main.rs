@@ -19,8 +19,8 @@
 //!
 //! The run ends through semihosting (`platform`): status 0 when every
 //! scenario passed. Support modules: `rt` (reset, panic), `frame` (the
-//! hardware exception frame), `clock`, `scs` (SysTick, NVIC, SCB), `uart`,
-//! `shared`.
+//! hardware exception frame), `clock`, `scs` (SysTick, NVIC, SCB), `uart`;
+//! `print!`, `@report` lines and `Shared` statics come from `fw_common`.
 
 #![no_std]
 #![no_main]
@@ -36,7 +36,6 @@ mod report;
 mod rt;
 mod scenario;
 mod scs;
-mod shared;
 mod torture;
 mod vectors;
 

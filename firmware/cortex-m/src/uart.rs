@@ -3,8 +3,6 @@
 //! setup; on MPS2 an Arm CMSDK APB UART at 0x4000_4000, which drops bytes
 //! until its transmitter is enabled ([`init`]).
 
-use core::fmt;
-
 fn reg(offset: usize) -> *mut u32 {
     (UART_BASE + offset) as *mut u32
 }
@@ -51,29 +49,14 @@ pub fn put_byte(byte: u8) {
     }
 }
 
-/// `core::fmt` sink for `print!`; stateless, so handlers may print too.
-pub struct Uart;
-
-impl fmt::Write for Uart {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        s.bytes().for_each(put_byte);
-        Ok(())
-    }
-}
-
 macro_rules! print {
-    ($($arg:tt)*) => {{
-        use core::fmt::Write as _;
-        // Uart::write_str never fails.
-        let _ = write!($crate::uart::Uart, $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        fw_common::print_to!($crate::uart::put_byte, $($arg)*)
+    };
 }
 
 macro_rules! println {
-    () => {
-        print!("\n")
+    ($($arg:tt)*) => {
+        fw_common::println_to!($crate::uart::put_byte, $($arg)*)
     };
-    ($($arg:tt)*) => {{
-        print!("{}\n", format_args!($($arg)*));
-    }};
 }

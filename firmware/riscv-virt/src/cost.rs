@@ -40,7 +40,7 @@ use core::fmt;
 
 use crate::csr::{self, csr_clear, csr_set, csr_write};
 use crate::platform::{self, exit};
-use crate::shared::Shared;
+use fw_common::Shared;
 
 /// Instructions and cycles of one entry and one exit.
 #[derive(Clone, Copy, PartialEq, Eq)]

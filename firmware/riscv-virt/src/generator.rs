@@ -33,8 +33,8 @@
 
 use crate::csr::{self, csr_clear, csr_read, csr_set};
 use crate::platform::{self, NEVER, exit};
-use crate::shared::Shared;
 use crate::storm;
+use fw_common::Shared;
 
 const IDLE: usize = 0;
 const RUN: usize = 1;

@@ -12,8 +12,9 @@
 //! when every scenario passed, non-zero on the first failure (`platform::exit`).
 //!
 //! Modules: `rt` (reset entry, default trap, panic), `csr`, `uart`
-//! (`print!`/`println!`), `platform` (CLINT, exit), `shared` (statics shared
-//! with handlers and hart 1), `storm` (counters and timer schedule).
+//! (`print!`/`println!`), `platform` (CLINT, exit), `storm` (counters and
+//! timer schedule). The print machinery, `@report` lines and `Shared`
+//! (statics shared with handlers and hart 1) come from `fw_common`.
 
 #![no_std]
 #![no_main]
@@ -28,7 +29,6 @@ mod platform;
 mod report;
 mod rt;
 mod scenario;
-mod shared;
 mod storm;
 mod torture;
 

@@ -11,7 +11,7 @@
 const CLINT_MSIP: usize = 0x0200_0000;
 const CLINT_MTIMECMP: usize = 0x0200_4000;
 
-use crate::shared::Shared;
+use fw_common::Shared;
 
 /// Address of hart 0's MSIP word, for assembly that raises it directly.
 pub const MSIP0: usize = CLINT_MSIP;

@@ -11,8 +11,8 @@
 
 use crate::platform::{self, NEVER, exit};
 use crate::report::Checks;
-use crate::shared::Shared;
 use crate::{generator, torture};
+use fw_common::Shared;
 
 /// Interrupts per storm.
 pub const INTERRUPTS: usize = 100_000;

@@ -1,7 +1,5 @@
 //! Console output on the NS16550A UART of `virt` (QEMU's `-nographic` stdio).
 
-use core::fmt;
-
 const UART_BASE: usize = 0x1000_0000;
 /// Transmit holding register (write).
 const THR: usize = 0;
@@ -20,30 +18,16 @@ pub fn put_byte(byte: u8) {
     }
 }
 
-/// `core::fmt` sink for `print!`; stateless, so handlers and the second hart
-/// may print too (their output may interleave with the interrupted code's).
-pub struct Uart;
-
-impl fmt::Write for Uart {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        s.bytes().for_each(put_byte);
-        Ok(())
-    }
-}
-
+// Stateless, so handlers and the second hart may print too (their output
+// may interleave with the interrupted code's).
 macro_rules! print {
-    ($($arg:tt)*) => {{
-        use core::fmt::Write as _;
-        // Uart::write_str never fails.
-        let _ = write!($crate::uart::Uart, $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        fw_common::print_to!($crate::uart::put_byte, $($arg)*)
+    };
 }
 
 macro_rules! println {
-    () => {
-        print!("\n")
+    ($($arg:tt)*) => {
+        fw_common::println_to!($crate::uart::put_byte, $($arg)*)
     };
-    ($($arg:tt)*) => {{
-        print!("{}\n", format_args!($($arg)*));
-    }};
 }

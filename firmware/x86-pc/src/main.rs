@@ -27,6 +27,7 @@
 mod serial;
 mod abi_checks;
 mod apic;
+mod common;
 mod machine;
 mod port;
 mod report;

@@ -1,8 +1,6 @@
 //! Console output on COM1, the 16550 UART at port 0x3F8 (QEMU's
 //! `-nographic` stdio).
 
-use core::fmt;
-
 use crate::port::{inb, outb};
 
 const COM1: u16 = 0x3F8;
@@ -20,30 +18,14 @@ pub fn put_byte(byte: u8) {
     }
 }
 
-/// `core::fmt` sink for `print!`; stateless, so handlers may print too.
-pub struct Serial;
-
-impl fmt::Write for Serial {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        s.bytes().for_each(put_byte);
-        Ok(())
-    }
-}
-
 macro_rules! print {
-    ($($arg:tt)*) => {{
-        use core::fmt::Write as _;
-        // Serial::write_str never fails.
-        let _ = write!($crate::serial::Serial, $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        fw_common::print_to!($crate::serial::put_byte, $($arg)*)
+    };
 }
 
 macro_rules! println {
-    () => {
-        print!("\n")
+    ($($arg:tt)*) => {
+        fw_common::println_to!($crate::serial::put_byte, $($arg)*)
     };
-    ($($arg:tt)*) => {{
-        print!($($arg)*);
-        print!("\n");
-    }};
 }

@@ -16,10 +16,10 @@ use interrupt_abi::interrupt;
 use crate::cost::{self, Cost};
 use crate::platform::{self, exit};
 use crate::report::Checks;
-use crate::shared::Shared;
 use crate::sysreg::{ec, exception_class, iss};
 use crate::torture::{self, TRAP_IMM};
 use crate::{clobber, vectors};
+use fw_common::Shared;
 
 static HVCS: Shared<u64> = Shared::new(0);
 /// Hypercalls from the torture loop whose frame matched the pattern.

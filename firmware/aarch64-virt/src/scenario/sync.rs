@@ -18,9 +18,9 @@ use interrupt_abi::interrupt;
 
 use crate::platform::{self, exit};
 use crate::report::Checks;
-use crate::shared::Shared;
 use crate::sysreg::{ec, exception_class, iss};
 use crate::{clobber, cost, vectors};
+use fw_common::Shared;
 
 /// An address in a hole of the `virt` memory map.
 pub const UNMAPPED: u64 = 0x0904_0000;

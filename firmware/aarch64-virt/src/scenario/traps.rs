@@ -16,10 +16,10 @@ use interrupt_abi::interrupt;
 
 use crate::platform::{self, exit};
 use crate::report::Checks;
-use crate::shared::Shared;
 use crate::sysreg::{ec, exception_class, iss, mrs};
 use crate::torture::{self, TRAP_HVC, TRAP_IMM, TRAP_SVC_BRK, Torture};
 use crate::{clobber, cost, gic, storm, vectors};
+use fw_common::Shared;
 
 static SVCS: Shared<u64> = Shared::new(0);
 static BRKS: Shared<u64> = Shared::new(0);

@@ -20,7 +20,7 @@ use interrupt_abi::interrupt;
 use crate::frame::{hardware_frame, is_wide};
 use crate::report::Checks;
 use crate::scs;
-use crate::shared::Shared;
+use fw_common::Shared;
 
 /// SVC: the immediate and the return address.
 static SVC_SEEN: Shared<[u32; 2]> = Shared::new([0; 2]);

@@ -22,9 +22,9 @@ use interrupt_abi::interrupt;
 use crate::frame::hardware_frame;
 use crate::platform::{self, exit};
 use crate::report::Checks;
-use crate::shared::Shared;
 use crate::torture::{self, Torture};
 use crate::{clobber, cost, scs};
+use fw_common::Shared;
 
 /// Interrupts per storm.
 const INTERRUPTS: u32 = 100_000;

@@ -16,9 +16,9 @@ use interrupt_abi::interrupt;
 use crate::csr::{self, csr_clear, csr_read, csr_set, csr_write};
 use crate::platform::{self, NEVER, exit};
 use crate::report::Checks;
-use crate::shared::Shared;
 use crate::torture::Torture;
 use crate::{clobber, cost, generator, rt, storm};
+use fw_common::Shared;
 
 /// Handler nesting right now, the deepest seen, and how many software
 /// interrupts were taken inside another handler.

@@ -23,9 +23,9 @@ use interrupt_abi::interrupt;
 use crate::csr::{self, csr_clear, csr_read, csr_set, csr_write};
 use crate::platform::{self, NEVER};
 use crate::report::Checks;
-use crate::shared::Shared;
 use crate::torture::Torture;
 use crate::{clobber, cost, generator, rt, storm};
+use fw_common::Shared;
 
 /// The deadline S-mode asks the shim for, passed through memory (the shim's
 /// body cannot see the `ecall`er's registers).

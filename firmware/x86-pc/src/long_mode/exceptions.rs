@@ -11,7 +11,7 @@ use interrupt_abi::x86_64::InterruptStackFrame;
 
 use super::gdt::KERNEL_CODE;
 use super::paging::{self, UNMAPPED_BASE};
-use crate::abi_checks::{direction_flag_clear, stack_aligned};
+use crate::common::exceptions::{self, BREAKPOINT_SEEN, GP_SKIP, Seen};
 use crate::report::Report;
 
 /// Vectors of the CPU exceptions used here.
@@ -19,57 +19,16 @@ pub const BREAKPOINT: u8 = 3;
 pub const GENERAL_PROTECTION: u8 = 13;
 pub const PAGE_FAULT: u8 = 14;
 
-/// What a handler saw, for the interrupted code to check afterwards.
-struct Seen {
-    count: AtomicU64,
-    rip: AtomicU64,
-    cs: AtomicU64,
-    rflags: AtomicU64,
-    rsp: AtomicU64,
-    error_code: AtomicU64,
-    /// CR2 for page faults.
-    address: AtomicU64,
-    /// Entries that found DF set or the stack misaligned (see `abi_checks`).
-    abi_violations: AtomicU64,
-}
-
-impl Seen {
-    const fn new() -> Seen {
-        Seen {
-            count: AtomicU64::new(0),
-            rip: AtomicU64::new(0),
-            cs: AtomicU64::new(0),
-            rflags: AtomicU64::new(0),
-            rsp: AtomicU64::new(0),
-            error_code: AtomicU64::new(0),
-            address: AtomicU64::new(0),
-            abi_violations: AtomicU64::new(0),
-        }
-    }
-
-    #[inline(always)]
-    fn record(&self, frame: &InterruptStackFrame, error_code: u64) {
-        if !direction_flag_clear() || !stack_aligned() {
-            self.abi_violations.fetch_add(1, Relaxed);
-        }
-        self.count.fetch_add(1, Relaxed);
-        self.rip.store(frame.instruction_pointer, Relaxed);
-        self.cs.store(frame.code_segment & 0xFFFF, Relaxed);
-        self.rflags.store(frame.cpu_flags, Relaxed);
-        self.rsp.store(frame.stack_pointer, Relaxed);
-        self.error_code.store(error_code, Relaxed);
-    }
-}
-
-const RFLAGS_DF: u64 = 1 << 10;
-
-static BREAKPOINT_SEEN: Seen = Seen::new();
 static PAGE_FAULT_SEEN: Seen = Seen::new();
-static GP_SEEN: Seen = Seen::new();
+/// RSP in the breakpoint's frame (the 32-bit frame has none).
+static BREAKPOINT_RSP: AtomicU64 = AtomicU64::new(0);
+/// CR2 at the page fault.
+static FAULT_ADDRESS: AtomicU64 = AtomicU64::new(0);
 
 #[interrupt]
 pub extern "x86-interrupt" fn breakpoint(frame: &InterruptStackFrame) {
     BREAKPOINT_SEEN.record(frame, 0);
+    BREAKPOINT_RSP.store(frame.stack_pointer, Relaxed);
 }
 
 /// Page fault: records CR2 and maps the page, so the faulting instruction
@@ -79,8 +38,8 @@ pub extern "x86-interrupt" fn page_fault(frame: &InterruptStackFrame, error_code
     let cr2: u64;
     // SAFETY: reading CR2 has no side effect.
     unsafe { asm!("mov {}, cr2", out(reg) cr2, options(nomem, nostack, preserves_flags)) };
-    PAGE_FAULT_SEEN.record(frame, error_code);
-    PAGE_FAULT_SEEN.address.store(cr2, Relaxed);
+    PAGE_FAULT_SEEN.record(frame, error_code as usize);
+    FAULT_ADDRESS.store(cr2, Relaxed);
     if cr2 & !0xFFF != FAULT_PAGE_VIRT || PAGE_FAULT_SEEN.count.load(Relaxed) != 1 {
         // Returning would restart the access and fault forever.
         crate::unexpected(format_args!(
@@ -92,10 +51,6 @@ pub extern "x86-interrupt" fn page_fault(frame: &InterruptStackFrame, error_code
     unsafe { paging::map_page(FAULT_PAGE_VIRT, (&raw const BACKING) as u64) };
 }
 
-/// Instruction length for the #GP handler to skip, set by the scenario
-/// before it executes the faulting instruction.
-static GP_SKIP: AtomicU64 = AtomicU64::new(0);
-
 /// General protection: steps over the faulting instruction by moving the
 /// return address in the frame, the reason `&mut` frames exist.
 #[interrupt]
@@ -103,15 +58,8 @@ pub unsafe extern "x86-interrupt" fn general_protection(
     frame: &mut InterruptStackFrame,
     error_code: u64,
 ) {
-    GP_SEEN.record(frame, error_code);
-    let skip = GP_SKIP.swap(0, Relaxed);
-    if skip == 0 {
-        crate::unexpected(format_args!(
-            "general protection fault at rip {:#x}, error code {error_code:#x}",
-            frame.instruction_pointer
-        ));
-    }
-    frame.instruction_pointer += skip;
+    let skip = exceptions::general_protection(frame, error_code as usize);
+    frame.instruction_pointer += skip as u64;
 }
 
 /// `int3` with DF set: the frame must hold the address after the
@@ -139,18 +87,13 @@ pub fn breakpoint_scenario() -> bool {
             flags_after = out(reg) rflags_after,
         )
     };
-    let s = &BREAKPOINT_SEEN;
-    Report::new("breakpoint", "breakpoint")
-        .field("interrupts", s.count.load(Relaxed))
-        .field("checks", 7)
-        .check(s.count.load(Relaxed) == 1, "count")
-        .check(s.rip.load(Relaxed) == after, "rip")
-        .check(s.cs.load(Relaxed) == u64::from(KERNEL_CODE), "cs")
-        .check(s.rsp.load(Relaxed) == rsp, "rsp")
-        .check(s.rflags.load(Relaxed) == rflags | RFLAGS_DF, "rflags")
-        .check(rflags_after == rflags | RFLAGS_DF, "rflags_restored")
-        .check(s.abi_violations.load(Relaxed) == 0, "body_entry_state")
-        .finish()
+    exceptions::breakpoint_report(
+        after as usize,
+        KERNEL_CODE,
+        rflags as usize,
+        rflags_after as usize,
+        Some(BREAKPOINT_RSP.load(Relaxed) == rsp),
+    )
 }
 
 /// The virtual page the page-fault scenario writes to: in the second GiB,
@@ -198,9 +141,9 @@ pub fn page_fault_scenario() -> bool {
         .field("checks", 6)
         .check(s.count.load(Relaxed) == 1, "count")
         .check(s.abi_violations.load(Relaxed) == 0, "body_entry_state")
-        .check(s.address.load(Relaxed) == address, "cr2")
-        .check(s.error_code.load(Relaxed) == WRITE, "error_code")
-        .check(s.rip.load(Relaxed) == store_rip, "rip")
+        .check(FAULT_ADDRESS.load(Relaxed) == address, "cr2")
+        .check(s.error_code.load(Relaxed) == WRITE as usize, "error_code")
+        .check(s.ip.load(Relaxed) == store_rip as usize, "rip")
         .check(stored == FAULT_VALUE, "restarted_store")
         .finish()
 }
@@ -232,17 +175,10 @@ pub fn general_protection_scenario(cost: &super::cost::Cost) -> bool {
             options(nostack),
         )
     };
-    let s = &GP_SEEN;
-    Report::new("general-protection", "general_protection")
-        .field("interrupts", s.count.load(Relaxed))
-        .field("checks", 5)
-        .field("entry_insns", cost.entry_insns)
-        .field("exit_insns", cost.exit_insns)
-        .check(cost.ok, "cost_calibration")
-        .check(s.count.load(Relaxed) == 1, "count")
-        .check(s.abi_violations.load(Relaxed) == 0, "body_entry_state")
-        .check(s.error_code.load(Relaxed) == 0, "error_code")
-        .check(s.rip.load(Relaxed) == load_rip, "rip")
-        .check(loaded == KEPT && after > load_rip, "skipped")
-        .finish()
+    exceptions::general_protection_report(
+        cost,
+        0,
+        load_rip as usize,
+        loaded == KEPT && after > load_rip,
+    )
 }

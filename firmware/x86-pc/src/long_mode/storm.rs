@@ -1,5 +1,6 @@
 //! The timer storm: the local APIC timer interrupts a register-torture loop
-//! every [`PERIOD`] instructions, [`STORM_TICKS`] times.
+//! every `PERIOD` instructions, `STORM_TICKS` times (`common/storm.rs`,
+//! which holds the counters, the timer body's checks and the report).
 //!
 //! The loop ([`torture`]) keeps all 15 general-purpose registers but RSP
 //! loaded with distinct 64-bit patterns and compares each against memory on
@@ -12,26 +13,21 @@
 //! stack, a frame from our code segment with IF set).
 
 use core::arch::naked_asm;
-use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use interrupt_abi::interrupt;
 use interrupt_abi::x86_64::InterruptStackFrame;
 
 use super::gdt::KERNEL_CODE;
-use crate::abi_checks::{JUNK, clobber_caller_saved, direction_flag_clear, stack_aligned};
-use crate::report::Report;
-use crate::{apic, tsc};
+pub use crate::common::storm::TIMER_VECTOR;
+use crate::common::storm::{
+    self, BAD_VALUE, FLAGS_CLEAR, FLAGS_SEEN, FLAGS_SET, ITERATIONS, STORM_TICKS, TICKS,
+};
 
-pub const TIMER_VECTOR: u8 = 0x20;
-/// Instructions between two timer interrupts (under `-icount shift=0`).
-pub const PERIOD: u32 = 293;
 /// Instructions of one iteration of the loop in [`torture`]: two flags
 /// windows, 15 register checks, the loop's tail. A prime, so successive
 /// interrupts land on every one of them.
 const LOOP_INSNS: u32 = 2 * (2 + 26 + 4) + 15 * 2 + 3;
 const _: () = assert!(crate::is_prime(LOOP_INSNS));
-/// Interrupts per storm.
-pub const STORM_TICKS: u64 = 100_000;
 
 /// Register names in pattern order, for failure messages.
 const REGISTERS: [&str; 15] = [
@@ -39,69 +35,12 @@ const REGISTERS: [&str; 15] = [
     "r15",
 ];
 
-/// Distinct for every register (an odd multiplier is a bijection), with
-/// unlike halves and bytes, and never the timer body's junk.
-const fn pattern(i: u64) -> u64 {
-    (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-}
-
-static PATTERNS: [u64; 15] = {
-    let mut p = [0; 15];
-    let mut i = 0;
-    while i < 15 {
-        p[i] = pattern(i as u64);
-        assert!(p[i] != JUNK);
-        i += 1;
-    }
-    p
-};
-
-/// RFLAGS patterns (IF stays set): CF PF AF ZF SF DF OF and the reserved
-/// bit 1; then only IF and bit 1.
-const FLAGS_SET: u64 = 0xED7;
-const FLAGS_CLEAR: u64 = 0x202;
-
-static TICKS: AtomicU64 = AtomicU64::new(0);
-static ITERATIONS: AtomicU64 = AtomicU64::new(0);
-/// Timer bodies that found DF set, the stack misaligned or a bad frame.
-static DF_SET: AtomicU64 = AtomicU64::new(0);
-static MISALIGNED: AtomicU64 = AtomicU64::new(0);
-static BAD_FRAMES: AtomicU64 = AtomicU64::new(0);
-/// Which instructions of the loop the interrupts hit: one bit per byte
-/// offset from the start of [`torture`], which is shorter than this.
-const SITE_BYTES: u64 = 1024;
-static SITES: [AtomicU64; (SITE_BYTES / 64) as usize] =
-    [const { AtomicU64::new(0) }; (SITE_BYTES / 64) as usize];
-/// Scratch of the loop: RFLAGS as read back, a register's wrong value.
-static FLAGS_SEEN: AtomicU64 = AtomicU64::new(0);
-static BAD_VALUE: AtomicU64 = AtomicU64::new(0);
+/// The odd multiplier gives unlike halves and bytes too.
+static PATTERNS: [usize; 15] = storm::patterns(0x9E37_79B9_7F4A_7C15);
 
 #[interrupt]
 pub extern "x86-interrupt" fn timer(frame: &InterruptStackFrame) {
-    TICKS.store(TICKS.load(Relaxed) + 1, Relaxed);
-    if !direction_flag_clear() {
-        DF_SET.store(DF_SET.load(Relaxed) + 1, Relaxed);
-    }
-    if !stack_aligned() {
-        MISALIGNED.store(MISALIGNED.load(Relaxed) + 1, Relaxed);
-    }
-    const IF: u64 = 1 << 9;
-    // Interrupts are enabled only inside the torture loop, so the frame
-    // must point into it.
-    let offset = frame
-        .instruction_pointer
-        .wrapping_sub(torture as extern "sysv64" fn() as usize as u64);
-    if frame.code_segment & 0xFFFF != u64::from(KERNEL_CODE)
-        || frame.cpu_flags & IF == 0
-        || offset >= SITE_BYTES
-    {
-        BAD_FRAMES.store(BAD_FRAMES.load(Relaxed) + 1, Relaxed);
-    } else {
-        let word = &SITES[offset as usize / 64];
-        word.store(word.load(Relaxed) | 1 << (offset % 64), Relaxed);
-    }
-    clobber_caller_saved();
-    apic::eoi();
+    storm::tick(frame, torture as extern "sysv64" fn() as usize, KERNEL_CODE);
 }
 
 /// The interrupted code: [`LOOP_INSNS`] instructions per iteration,
@@ -264,57 +203,19 @@ extern "sysv64" fn torture() {
 }
 
 /// Checks made per loop iteration: 15 registers and 2 RFLAGS patterns.
-const CHECKS_PER_ITERATION: u64 = 17;
+const CHECKS_PER_ITERATION: u32 = 17;
 
 extern "sysv64" fn torture_failed(index: u64) -> ! {
-    apic::stop();
-    let report = Report::new("timer-storm", "timer")
-        .field("interrupts", TICKS.load(Relaxed))
-        .field("checks", ITERATIONS.load(Relaxed) * CHECKS_PER_ITERATION);
-    let report = match REGISTERS.get(index as usize) {
-        Some(name) => report
-            .field("register", name)
-            .field(
-                "expected",
-                format_args!("{:#018x}", PATTERNS[index as usize]),
-            )
-            .field("found", format_args!("{:#018x}", BAD_VALUE.load(Relaxed))),
-        None => report
-            .field("register", "rflags")
-            .field("found", format_args!("{:#x}", FLAGS_SEEN.load(Relaxed))),
-    };
-    report.check(false, "torture").finish();
-    crate::machine::exit_failure(4)
+    storm::torture_failed(CHECKS_PER_ITERATION, |report| {
+        match REGISTERS.get(index as usize) {
+            Some(name) => storm::register_mismatch(report, name, PATTERNS[index as usize]),
+            None => storm::flags_mismatch(report, "rflags"),
+        }
+    })
 }
 
 /// Runs the storm and reports it, with the entry and exit cost measured by
 /// `cost` for the same handler shape.
 pub fn storm_scenario(cost: &super::cost::Cost) -> bool {
-    apic::start_periodic(TIMER_VECTOR, PERIOD);
-    let start = tsc::read();
-    torture();
-    let elapsed = tsc::read() - start;
-    apic::stop();
-    let ticks = TICKS.load(Relaxed);
-    // Every PERIOD instructions one interrupt: none may be lost (a slow or
-    // re-entered handler would coalesce them). One of slack for the
-    // partial periods at both ends.
-    let expected = elapsed / u64::from(PERIOD);
-    // Distinct instructions interrupted: the storm reaches all of the loop.
-    let sites: u32 = SITES.iter().map(|w| w.load(Relaxed).count_ones()).sum();
-    Report::new("timer-storm", "timer")
-        .field("interrupts", ticks)
-        .field("checks", ITERATIONS.load(Relaxed) * CHECKS_PER_ITERATION)
-        .field("period_insns", PERIOD)
-        .field("interrupted_sites", sites)
-        .field("entry_insns", cost.entry_insns)
-        .field("exit_insns", cost.exit_insns)
-        .check(ticks >= STORM_TICKS, "interrupts")
-        .check(sites == LOOP_INSNS, "interrupted_sites")
-        .check(ticks.abs_diff(expected) <= 1, "missed_interrupts")
-        .check(DF_SET.load(Relaxed) == 0, "df_set_in_body")
-        .check(MISALIGNED.load(Relaxed) == 0, "stack_misaligned")
-        .check(BAD_FRAMES.load(Relaxed) == 0, "bad_frame")
-        .check(cost.ok, "cost_calibration")
-        .finish()
+    storm::storm_scenario(|| torture(), LOOP_INSNS, CHECKS_PER_ITERATION, cost)
 }

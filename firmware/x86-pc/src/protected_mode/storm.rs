@@ -1,5 +1,6 @@
 //! The 32-bit timer storm: the local APIC timer interrupts a torture loop
-//! every [`PERIOD`] instructions, [`STORM_TICKS`] times.
+//! every `PERIOD` instructions, `STORM_TICKS` times (`common/storm.rs`,
+//! which holds the counters, the timer body's checks and the report).
 //!
 //! The loop ([`torture`]) keeps the 7 general-purpose registers but ESP
 //! and the FP registers the target has (see `fp`) loaded with patterns.
@@ -10,82 +11,30 @@
 //! MXCSR's flags.
 
 use core::arch::naked_asm;
-use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use interrupt_abi::interrupt;
 use interrupt_abi::x86::InterruptStackFrame;
 
 use super::fp;
 use super::idt::KERNEL_CODE;
-use crate::abi_checks::{JUNK, clobber_caller_saved, direction_flag_clear, stack_aligned};
-use crate::report::Report;
-use crate::{apic, tsc};
+pub use crate::common::storm::TIMER_VECTOR;
+use crate::common::storm::{
+    self, BAD_VALUE, FLAGS_CLEAR, FLAGS_SEEN, FLAGS_SET, ITERATIONS, STORM_TICKS, TICKS,
+};
 
-pub const TIMER_VECTOR: u8 = 0x20;
-/// Instructions between two timer interrupts (under `-icount shift=0`).
-pub const PERIOD: u32 = 293;
 /// Instructions of one iteration of the loop in [`torture`]: two flags
 /// windows, 7 register checks, the FP checks, the loop's tail. A prime, so
 /// successive interrupts land on every one of them.
 const LOOP_INSNS: u32 = 2 * 30 + 7 * 2 + fp::CHECK_INSNS + 3;
 const _: () = assert!(crate::is_prime(LOOP_INSNS));
 
-/// Interrupts per storm.
-pub const STORM_TICKS: u32 = 100_000;
-
 const REGISTERS: [&str; 7] = ["eax", "ebx", "ecx", "edx", "esi", "edi", "ebp"];
 
-/// Distinct for every register (an odd multiplier is a bijection) and
-/// never the timer body's junk.
-static PATTERNS: [u32; 7] = {
-    let mut p = [0; 7];
-    let mut i = 0;
-    while i < 7 {
-        p[i] = (i as u32 + 1).wrapping_mul(0x9E37_79B9);
-        assert!(p[i] != JUNK);
-        i += 1;
-    }
-    p
-};
-
-const FLAGS_SET: u32 = 0xED7;
-const FLAGS_CLEAR: u32 = 0x202;
-
-static TICKS: AtomicU32 = AtomicU32::new(0);
-static ITERATIONS: AtomicU32 = AtomicU32::new(0);
-static DF_SET: AtomicU32 = AtomicU32::new(0);
-static MISALIGNED: AtomicU32 = AtomicU32::new(0);
-static BAD_FRAMES: AtomicU32 = AtomicU32::new(0);
-const SITE_BYTES: u32 = 4096;
-static SITES: [AtomicU32; (SITE_BYTES / 32) as usize] =
-    [const { AtomicU32::new(0) }; (SITE_BYTES / 32) as usize];
-static FLAGS_SEEN: AtomicU32 = AtomicU32::new(0);
-static BAD_VALUE: AtomicU32 = AtomicU32::new(0);
+static PATTERNS: [usize; 7] = storm::patterns(0x9E37_79B9);
 
 #[interrupt]
 pub extern "x86-interrupt" fn timer(frame: &InterruptStackFrame) {
-    TICKS.store(TICKS.load(Relaxed) + 1, Relaxed);
-    if !direction_flag_clear() {
-        DF_SET.store(DF_SET.load(Relaxed) + 1, Relaxed);
-    }
-    if !stack_aligned() {
-        MISALIGNED.store(MISALIGNED.load(Relaxed) + 1, Relaxed);
-    }
-    const IF: u32 = 1 << 9;
-    let offset = frame
-        .instruction_pointer
-        .wrapping_sub(torture as extern "C" fn() as usize as u32);
-    if frame.code_segment & 0xFFFF != u32::from(KERNEL_CODE)
-        || frame.cpu_flags & IF == 0
-        || offset >= SITE_BYTES
-    {
-        BAD_FRAMES.store(BAD_FRAMES.load(Relaxed) + 1, Relaxed);
-    } else {
-        let word = &SITES[offset as usize / 32];
-        word.store(word.load(Relaxed) | 1 << (offset % 32), Relaxed);
-    }
-    clobber_caller_saved();
-    apic::eoi();
+    storm::tick(frame, torture as extern "C" fn() as usize, KERNEL_CODE);
 }
 
 /// The torture loop around the FP part of `fp`, whose operands (they
@@ -229,21 +178,11 @@ extern "C" fn torture() {
 const CHECKS_PER_ITERATION: u32 = 7 + 2 + fp::CHECKS;
 
 extern "C" fn torture_failed(index: u32) -> ! {
-    apic::stop();
-    let report = Report::new("timer-storm", "timer")
-        .field("interrupts", TICKS.load(Relaxed))
-        .field("checks", ITERATIONS.load(Relaxed) * CHECKS_PER_ITERATION);
-    let report = match index {
-        0..7 => report
-            .field("register", REGISTERS[index as usize])
-            .field(
-                "expected",
-                format_args!("{:#010x}", PATTERNS[index as usize]),
-            )
-            .field("found", format_args!("{:#010x}", BAD_VALUE.load(Relaxed))),
-        7 => report
-            .field("register", "eflags")
-            .field("found", format_args!("{:#x}", FLAGS_SEEN.load(Relaxed))),
+    storm::torture_failed(CHECKS_PER_ITERATION, |report| match index {
+        0..7 => {
+            storm::register_mismatch(report, REGISTERS[index as usize], PATTERNS[index as usize])
+        }
+        7 => storm::flags_mismatch(report, "eflags"),
         _ => match fp::mismatch() {
             Some(m) => report
                 .field("register", format_args!("{}{}", m.field, m.index))
@@ -251,40 +190,10 @@ extern "C" fn torture_failed(index: u32) -> ! {
                 .field("found", format_args!("{:#x}", m.found)),
             None => report.field("register", "fp"),
         },
-    };
-    report.check(false, "torture").finish();
-    crate::machine::exit_failure(4)
+    })
 }
 
 /// Runs the storm and reports it with the cost measured for its shape.
 pub fn storm_scenario(cost: &super::cost::Cost) -> bool {
-    apic::start_periodic(TIMER_VECTOR, PERIOD);
-    let start = tsc::read();
-    torture();
-    let elapsed = tsc::read() - start;
-    apic::stop();
-    let ticks = TICKS.load(Relaxed);
-    let expected = elapsed / u64::from(PERIOD);
-    let sites: u32 = SITES.iter().map(|w| w.load(Relaxed).count_ones()).sum();
-    Report::new("timer-storm", "timer")
-        .field("interrupts", ticks)
-        .field(
-            "checks",
-            u64::from(ITERATIONS.load(Relaxed)) * u64::from(CHECKS_PER_ITERATION),
-        )
-        .field("period_insns", PERIOD)
-        .field("interrupted_sites", sites)
-        .field("entry_insns", cost.entry_insns)
-        .field("exit_insns", cost.exit_insns)
-        .check(ticks >= STORM_TICKS, "interrupts")
-        .check(sites == LOOP_INSNS, "interrupted_sites")
-        .check(
-            u64::from(ticks).abs_diff(expected) <= 1,
-            "missed_interrupts",
-        )
-        .check(DF_SET.load(Relaxed) == 0, "df_set_in_body")
-        .check(MISALIGNED.load(Relaxed) == 0, "stack_misaligned")
-        .check(BAD_FRAMES.load(Relaxed) == 0, "bad_frame")
-        .check(cost.ok, "cost_calibration")
-        .finish()
+    storm::storm_scenario(|| torture(), LOOP_INSNS, CHECKS_PER_ITERATION, cost)
 }
