@@ -16,7 +16,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail, ensure};
 use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
 
-use crate::riscv_decode;
+use crate::isa::riscv;
 
 /// What the check looked at.
 #[derive(Debug, Default)]
@@ -69,8 +69,7 @@ fn check_code(code: &[u8], address: u64) -> Result<usize> {
     let mut count = 0;
     while offset < code.len() {
         let pc = address + offset as u64;
-        let insn =
-            riscv_decode::decode(&code[offset..], 32).with_context(|| format!("at {pc:#x}"))?;
+        let insn = riscv::operands(&code[offset..], 32).with_context(|| format!("at {pc:#x}"))?;
         if let Some(reg) = insn.gprs.iter().find(|&&r| r >= 16) {
             let bytes = &code[offset..offset + insn.len];
             bail!("instruction {bytes:02x?} at {pc:#x} uses x{reg}, which RV32E does not have");

@@ -21,7 +21,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 use super::image::{Function, Image};
-use super::isa::{Insn, Kind};
+use crate::isa::{Insn, Kind};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Static {
@@ -216,7 +216,7 @@ pub fn riscv_rt(image: &Image, body: &str) -> Result<Static> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::isa::riscv;
+    use crate::isa::riscv;
 
     fn insns(hs: &[u16]) -> Vec<Insn> {
         let bytes: Vec<u8> = hs.iter().flat_map(|h| h.to_le_bytes()).collect();

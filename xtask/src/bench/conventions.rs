@@ -17,7 +17,7 @@ use interrupt_abi_codegen::riscv_regs::{
 };
 use serde::Serialize;
 
-use super::isa::riscv::{FREGS, XREGS};
+use crate::isa::riscv::{FREGS, XREGS};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ConventionCost {

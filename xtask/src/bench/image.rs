@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
 
-use super::isa::{self, Insn, Kind};
+use crate::isa::{self, Insn, Kind};
 
 /// Instruction set of an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,6 @@ mod compile;
 mod conventions;
 mod dynamic;
 mod image;
-mod isa;
 mod matrix;
 mod report;
 
@@ -26,12 +25,12 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
 
+use crate::isa::Kind;
 use crate::{host, qemu, toolchain};
 use analyze::Static;
 use compile::Build;
 use dynamic::Dynamic;
 use image::Image;
-use isa::Kind;
 use matrix::{Contender, Handler, RtGroup, TARGETS, Target};
 use report::{Results, Row, TargetResults};
 

@@ -8,7 +8,9 @@
 //! treats every contender the same way and measures exactly what QEMU
 //! executes. x86 lengths are hard to decode, so [`x86`] uses iced-x86;
 //! the RISC-V forms that matter are few and regular, so [`riscv`] decodes
-//! them itself (and sizes every other instruction from its low bits).
+//! them itself (and sizes every other instruction from its low bits). The
+//! same decoder names the registers of every instruction for the RV32E
+//! check (`rv32e.rs`).
 
 pub mod riscv;
 pub mod x86;
