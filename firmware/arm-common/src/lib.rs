@@ -11,6 +11,9 @@
 //!   taken on purpose, around register probes ([`probe`]).
 //! - [`bios`]: a BIOS-style call of an `#[instruction_set(arm::a32)]` handler.
 //! - [`cost`]: the instructions of an entry and an exit, from its code.
+//! - [`storm`], [`nested`]: the interrupt scenarios' board-independent
+//!   halves (counters, wind-down, checks, reports; shared steps in
+//!   [`scenario`]); each board supplies its controller and timers.
 //! - [`report`], [`console`], [`semihosting`], [`cpu`]; [`shared`] is
 //!   `fw_common`'s.
 #![no_std]
@@ -24,9 +27,12 @@ pub mod clobber;
 pub mod cost;
 pub mod cpu;
 pub mod exceptions;
+pub mod nested;
 pub mod probe;
 pub mod report;
 pub mod rt;
+pub mod scenario;
+pub mod storm;
 pub mod torture;
 
 /// [`Shared`](fw_common::Shared) statics, from `fw_common`.

@@ -29,6 +29,7 @@ use arm_common::cost::{self, Static};
 use arm_common::cpu;
 use arm_common::report::Checks;
 use arm_common::rt::{self, Vector};
+use arm_common::scenario::EntryCost;
 use interrupt_abi::interrupt;
 
 use crate::sp804::{CLOCK_VALUE_ADDR, Clock};
@@ -208,4 +209,17 @@ pub fn fiq() -> Measured {
 #[cfg(arm_v6)]
 pub fn irq_system() -> Measured {
     measure(irq_system_probe.addr(), Vector::Irq, false)
+}
+
+/// For the shared scenarios' reports.
+impl EntryCost for Measured {
+    type Fields<'a> = [(&'static str, &'a dyn Display); 3];
+
+    fn check(&self, checks: &mut Checks, handler: &str) {
+        Measured::check(self, checks, handler);
+    }
+
+    fn fields(&self) -> Self::Fields<'_> {
+        Measured::fields(self)
+    }
 }

@@ -33,6 +33,7 @@ use arm_common::cost::{self, Static};
 use arm_common::cpu;
 use arm_common::report::Checks;
 use arm_common::rt::{self, Vector};
+use arm_common::scenario::EntryCost;
 use arm_common::shared::Shared;
 use interrupt_abi::interrupt;
 
@@ -247,4 +248,17 @@ pub fn fiq() -> Measured {
 
 pub fn irq_system() -> Measured {
     measure(irq_system_probe.addr(), Vector::Irq, id::SGI_IRQ, false)
+}
+
+/// For the shared scenarios' reports.
+impl EntryCost for Measured {
+    type Fields<'a> = [(&'static str, &'a dyn Display); 4];
+
+    fn check(&self, checks: &mut Checks, handler: &str) {
+        Measured::check(self, checks, handler);
+    }
+
+    fn fields(&self) -> Self::Fields<'_> {
+        Measured::fields(self)
+    }
 }

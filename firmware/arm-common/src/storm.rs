@@ -1,0 +1,222 @@
+//! `arm-interrupt-irq` and `arm-interrupt-fiq` under a storm, against the
+//! register torture: the board-independent half (counters, the run from
+//! start to wind-down, the checks and the two report lines). The board
+//! ([`Board`]) owns the handlers, its interrupt controller and its timers.
+//!
+//! Each board has a timer on IRQ and one on FIQ, each re-armed by its
+//! handler a few µs ahead, and a software interrupt on IRQ raised by every
+//! fourth FIQ. FIQs are not masked in IRQ mode, so some strike the IRQ
+//! handler itself.
+//!
+//! Every interrupt is counted where it is raised (a timer armed, a software
+//! interrupt sent) and where it is handled; the storm ends by no longer
+//! re-arming and waiting for the last ones, and the counts must agree. An
+//! interrupt whose handler finds no (or the wrong) source fails the run.
+
+use core::fmt::Display;
+
+use crate::cpu::{self, CPSR_T, mode};
+use crate::report::Checks;
+use crate::rt;
+use crate::scenario::{self, EntryCost, INTERRUPTS, Source};
+use crate::shared::Shared;
+use crate::torture::Torture;
+
+/// Counters, each written by one handler (the scenario resets them with
+/// interrupts masked).
+pub struct Counters {
+    pub irq_timer: Shared<u32>,
+    /// Software interrupts taken (the VIC's soft line, an SGI).
+    pub irq_soft: Shared<u32>,
+    pub fiq_timer: Shared<u32>,
+    pub armed_irq: Shared<u32>,
+    pub armed_fiq: Shared<u32>,
+    pub soft_raised: Shared<u32>,
+    /// Interrupts whose handler found no pending source (or, on the GIC,
+    /// acknowledged 1023 or an interrupt of the other group).
+    pub irq_unexpected: Shared<u32>,
+    pub fiq_unexpected: Shared<u32>,
+    /// Interrupts that struck Thumb code (SPSR.T), per handler.
+    pub irq_thumb: Shared<u32>,
+    pub fiq_thumb: Shared<u32>,
+    /// FIQs that struck the IRQ handler (SPSR mode IRQ).
+    pub fiq_in_irq: Shared<u32>,
+    /// Set at wind-down: handlers no longer re-arm or raise.
+    pub stopping: Shared<bool>,
+    pub irq_rng: Shared<u32>,
+    pub fiq_rng: Shared<u32>,
+}
+
+pub static C: Counters = Counters {
+    irq_timer: Shared::new(0),
+    irq_soft: Shared::new(0),
+    fiq_timer: Shared::new(0),
+    armed_irq: Shared::new(0),
+    armed_fiq: Shared::new(0),
+    soft_raised: Shared::new(0),
+    irq_unexpected: Shared::new(0),
+    fiq_unexpected: Shared::new(0),
+    irq_thumb: Shared::new(0),
+    fiq_thumb: Shared::new(0),
+    fiq_in_irq: Shared::new(0),
+    stopping: Shared::new(false),
+    irq_rng: Shared::new(0x1234_5679),
+    fiq_rng: Shared::new(0x2468_ace1),
+};
+
+/// The IRQ handler's first step: counts a strike on Thumb code.
+pub fn irq_entered() {
+    if cpu::spsr() & CPSR_T != 0 {
+        C.irq_thumb.increment();
+    }
+}
+
+/// The FIQ handler's first step: counts a strike on Thumb code or on the
+/// IRQ handler.
+pub fn fiq_entered() {
+    let spsr = cpu::spsr();
+    if spsr & CPSR_T != 0 {
+        C.fiq_thumb.increment();
+    }
+    if spsr & mode::MASK == mode::IRQ {
+        C.fiq_in_irq.increment();
+    }
+}
+
+/// The interrupt controller and timers of a board.
+pub trait Board {
+    /// Names of the IRQ timer, the FIQ timer and the software interrupt in
+    /// the wind-down's failure message.
+    const NAMES: [&'static str; 3];
+    /// Report keys of the software interrupts taken and raised.
+    const SOFT_KEYS: [&'static str; 2];
+    /// What [`Counters::irq_unexpected`] counts, in the failure message.
+    const UNEXPECTED: &'static str;
+    /// Longest wait for the last interrupts once re-arming stopped (ticks
+    /// of [`now`](Self::now)).
+    const DRAIN_TICKS: u64;
+    /// Installs the handlers, configures the controller and arms both
+    /// timers once (counted in `armed_irq` and `armed_fiq`).
+    fn start() -> Self;
+    fn now(&self) -> u64;
+    /// Stops the timers and resets the controller (interrupts masked).
+    fn stop(&self);
+}
+
+fn total() -> u32 {
+    C.irq_timer.get() + C.irq_soft.get() + C.fiq_timer.get()
+}
+
+/// Runs the storm, then `cost` (the IRQ and FIQ entries' cost, for the
+/// reports).
+pub fn run<B: Board, I: EntryCost, F: EntryCost>(cost: impl FnOnce() -> (I, F)) {
+    for s in [
+        &C.irq_timer,
+        &C.irq_soft,
+        &C.fiq_timer,
+        &C.armed_irq,
+        &C.armed_fiq,
+        &C.soft_raised,
+        &C.irq_unexpected,
+        &C.fiq_unexpected,
+        &C.irq_thumb,
+        &C.fiq_thumb,
+        &C.fiq_in_irq,
+    ] {
+        s.set(0);
+    }
+    C.stopping.set(false);
+    let board = B::start();
+    cpu::enable_interrupts(true);
+
+    let mut torture = Torture::new();
+    torture.run_until(|| total() >= INTERRUPTS);
+
+    // Wind down: no more re-arming; the last timers and software
+    // interrupts still arrive.
+    C.stopping.set(true);
+    let [irq_timer, fiq_timer, soft] = B::NAMES;
+    scenario::drain(
+        || board.now(),
+        B::DRAIN_TICKS,
+        &[&[
+            Source {
+                name: irq_timer,
+                taken: &C.irq_timer,
+                raised: &C.armed_irq,
+            },
+            Source {
+                name: fiq_timer,
+                taken: &C.fiq_timer,
+                raised: &C.armed_fiq,
+            },
+            Source {
+                name: soft,
+                taken: &C.irq_soft,
+                raised: &C.soft_raised,
+            },
+        ]],
+    );
+    cpu::disable_interrupts();
+    board.stop();
+    rt::install_defaults();
+    let (irq_cost, fiq_cost) = cost();
+
+    let irq = C.irq_timer.get() + C.irq_soft.get();
+    let fiq = C.fiq_timer.get();
+    let mut checks = Checks::new();
+    checks.expect(
+        irq + fiq >= INTERRUPTS,
+        format_args!("only {} interrupts, want {INTERRUPTS}", irq + fiq),
+    );
+    checks.expect(
+        C.irq_unexpected.get() == 0 && C.fiq_unexpected.get() == 0,
+        format_args!(
+            "{}: {} in IRQ, {} in FIQ",
+            B::UNEXPECTED,
+            C.irq_unexpected.get(),
+            C.fiq_unexpected.get()
+        ),
+    );
+    checks.expect(
+        C.irq_thumb.get() > 0 && C.fiq_thumb.get() > 0,
+        format_args!(
+            "interrupts struck Thumb code {}/{} times (IRQ/FIQ): want both",
+            C.irq_thumb.get(),
+            C.fiq_thumb.get()
+        ),
+    );
+    checks.expect(
+        C.fiq_in_irq.get() > 0,
+        format_args!("no FIQ struck the IRQ handler"),
+    );
+    irq_cost.check(&mut checks, "irq_probe");
+    let [soft_key, soft_raised_key] = B::SOFT_KEYS;
+    let fields: [(&str, &dyn Display); 9] = [
+        ("abi", &"arm-interrupt-irq"),
+        ("scenario", &"storm"),
+        ("handler", &"irq_storm"),
+        ("interrupts", &irq),
+        ("timer", &C.irq_timer.get()),
+        (soft_key, &C.irq_soft.get()),
+        (soft_raised_key, &C.soft_raised.get()),
+        ("in_thumb", &C.irq_thumb.get()),
+        ("checks", &torture.checks),
+    ];
+    checks.report(&[&fields, irq_cost.fields().as_ref()]);
+    let mut checks = Checks::new();
+    fiq_cost.check(&mut checks, "fiq_probe");
+    checks.report(&[
+        &[
+            ("abi", &"arm-interrupt-fiq"),
+            ("scenario", &"storm"),
+            ("handler", &"fiq_storm"),
+            ("interrupts", &fiq),
+            ("armed", &C.armed_fiq.get()),
+            ("in_thumb", &C.fiq_thumb.get()),
+            ("in_irq", &C.fiq_in_irq.get()),
+            ("checks", &torture.checks),
+        ],
+        fiq_cost.fields().as_ref(),
+    ]);
+}
