@@ -11,14 +11,8 @@ use core::arch::asm;
 const SYS_EXIT: u64 = 0x18;
 const ADP_STOPPED_APPLICATION_EXIT: u64 = 0x2_0026;
 
-/// Exit statuses, so a failed run says at a glance what went wrong.
-pub mod exit {
-    pub const PANIC: u32 = 1;
-    pub const UNEXPECTED_EXCEPTION: u32 = 2;
-    pub const TORTURE: u32 = 3;
-    pub const WATCHDOG: u32 = 4;
-    pub const CHECK: u32 = 5;
-}
+/// Exit statuses, shared by every board.
+pub use fw_common::exit;
 
 /// Ends the QEMU run with exit status 0.
 pub fn exit_success() -> ! {

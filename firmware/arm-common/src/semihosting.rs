@@ -14,14 +14,8 @@ use core::arch::naked_asm;
 const APPLICATION_EXIT: u32 = 0x20026;
 const SYS_EXIT_EXTENDED: u32 = 0x20;
 
-/// Exit statuses, so a failed run says at a glance what went wrong.
-pub mod status {
-    pub const PANIC: u32 = 1;
-    pub const UNEXPECTED_EXCEPTION: u32 = 2;
-    pub const TORTURE: u32 = 3;
-    pub const WATCHDOG: u32 = 4;
-    pub const CHECK: u32 = 5;
-}
+/// Exit statuses, shared by every board.
+pub use fw_common::exit as status;
 
 /// A semihosting call: operation in r0, parameter in r1, result in r0.
 /// A32 whatever the target's default set, so that one immediate works.

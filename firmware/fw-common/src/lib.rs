@@ -7,10 +7,12 @@
 //!   and the checks that decide their `result`.
 //! - [`shared`]: [`Shared`], a static that scenario code and interrupt
 //!   handlers both read and write.
+//! - [`exit`]: the exit statuses of a failed run.
 #![no_std]
 
 #[macro_use]
 pub mod console;
+pub mod exit;
 pub mod report;
 pub mod shared;
 

@@ -21,14 +21,8 @@ const TEST_FINISHER: usize = 0x0010_0000;
 const FINISHER_PASS: u32 = 0x5555;
 const FINISHER_FAIL: u32 = 0x3333;
 
-/// Exit statuses, so a failed run says at a glance what went wrong.
-pub mod exit {
-    pub const PANIC: u16 = 1;
-    pub const UNEXPECTED_TRAP: u16 = 2;
-    pub const TORTURE: u16 = 3;
-    pub const WATCHDOG: u16 = 4;
-    pub const CHECK: u16 = 5;
-}
+/// Exit statuses, shared by every board.
+pub use fw_common::exit;
 
 /// Ends the QEMU run with exit status 0.
 pub fn exit_success() -> ! {
@@ -37,8 +31,9 @@ pub fn exit_success() -> ! {
 
 /// Ends the QEMU run with exit status `code` (0 is turned into 1, so that a
 /// failure never looks like a pass).
-pub fn exit_failure(code: u16) -> ! {
-    finish((u32::from(code.max(1)) << 16) | FINISHER_FAIL)
+pub fn exit_failure(code: u32) -> ! {
+    // The finisher takes a 16-bit status in the upper half.
+    finish(((code.max(1) & 0xffff) << 16) | FINISHER_FAIL)
 }
 
 fn finish(value: u32) -> ! {

@@ -101,12 +101,12 @@ extern "C" fn report_unexpected_trap() -> ! {
 pub fn unexpected_trap(mode: &str, cause: usize, epc: usize, tval: usize) -> ! {
     if mode == "S" {
         platform::fail!(
-            exit::UNEXPECTED_TRAP,
+            exit::UNEXPECTED_EXCEPTION,
             "unexpected trap to S-mode: cause={cause:#x} epc={epc:#x} tval={tval:#x}"
         )
     }
     platform::fail_in_m!(
-        exit::UNEXPECTED_TRAP,
+        exit::UNEXPECTED_EXCEPTION,
         "unexpected trap to M-mode: cause={cause:#x} epc={epc:#x} tval={tval:#x}"
     )
 }
