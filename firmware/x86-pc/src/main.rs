@@ -13,7 +13,7 @@
 //!   general protection, and the timer storm with x87 and SSE state too.
 //!
 //! Each scenario prints one `@report` line on COM1 (`report`); the run ends
-//! through `isa-debug-exit` with status 33 on success (`machine`). Run under
+//! through `isa-debug-exit` with status 33 on success (`pc_machine::exit`). Run under
 //! `-icount shift=0`: the LAPIC timer (`apic`) then fires every N
 //! instructions exactly, and `rdtsc` (`tsc`) counts instructions, which the
 //! cost measurements rely on. `abi_checks` holds what every handler body
@@ -24,14 +24,14 @@
 #![no_main]
 
 #[macro_use]
-mod serial;
+mod console;
 mod abi_checks;
 mod apic;
 mod common;
-mod machine;
-mod port;
 mod report;
 mod tsc;
+
+use pc_machine::exit as machine;
 
 #[cfg(target_arch = "x86_64")]
 mod long_mode;

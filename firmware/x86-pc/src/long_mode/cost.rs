@@ -9,7 +9,9 @@ use interrupt_abi::interrupt;
 use interrupt_abi::x86_64::InterruptStackFrame;
 
 use super::exceptions::GENERAL_PROTECTION;
-use super::idt::{self, Gate};
+use pc_machine::idt;
+
+use super::gate;
 
 use crate::common::cost::{self, GpEntry, T0, T1, T2, T3, stamp};
 pub use crate::common::cost::{Cost, PROBE_VECTOR, measure, probe};
@@ -69,13 +71,13 @@ fn faulting_load() {
 /// the duration.
 pub fn measure_error_code() -> Cost {
     cost::measure_error_code(faulting_load, |entry| {
-        let gate = match entry {
+        let installed = match entry {
             GpEntry::Calibration => {
-                Gate::raw(fault_calibration_entry as extern "sysv64" fn() as usize)
+                idt::Gate::new(fault_calibration_entry as extern "sysv64" fn() as usize)
             }
-            GpEntry::Probe => Gate::new(probe_error_code),
-            GpEntry::Handler => Gate::new(super::exceptions::general_protection),
+            GpEntry::Probe => gate(probe_error_code),
+            GpEntry::Handler => gate(super::exceptions::general_protection),
         };
-        idt::set(GENERAL_PROTECTION, gate);
+        idt::set(GENERAL_PROTECTION, installed);
     })
 }

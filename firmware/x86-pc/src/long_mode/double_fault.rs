@@ -16,10 +16,10 @@ use interrupt_abi::x86_64::InterruptStackFrame;
 
 use super::exceptions::PAGE_FAULT;
 use super::gdt::{KERNEL_CODE, double_fault_stack};
-use super::{idt, paging};
 use crate::abi_checks::{direction_flag_clear, stack_aligned};
 use crate::machine;
 use crate::report::Report;
+use pc_machine::{idt, paging};
 
 pub const DOUBLE_FAULT: u8 = 8;
 

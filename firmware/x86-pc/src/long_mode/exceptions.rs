@@ -10,9 +10,9 @@ use interrupt_abi::interrupt;
 use interrupt_abi::x86_64::InterruptStackFrame;
 
 use super::gdt::KERNEL_CODE;
-use super::paging::{self, UNMAPPED_BASE};
 use crate::common::exceptions::{self, BREAKPOINT_SEEN, GP_SKIP, Seen};
 use crate::report::Report;
+use pc_machine::paging::{self, UNMAPPED_BASE};
 
 /// Vectors of the CPU exceptions used here.
 pub const BREAKPOINT: u8 = 3;

@@ -10,7 +10,7 @@ use core::mem::size_of;
 use core::ops::Range;
 
 /// Selectors of [`GDT`]: the same layout as the boot stub's GDT, plus the TSS.
-pub const KERNEL_CODE: u16 = 0x08;
+pub use pc_machine::KERNEL_CODE;
 pub const KERNEL_DATA: u16 = 0x10;
 const TSS_SELECTOR: u16 = 0x18;
 

@@ -2,30 +2,31 @@
 //! `#[interrupt]` handlers, then the scenarios in order, one `@report` line
 //! each. The double fault comes last: its handler ends the run.
 //!
-//! - `boot`: 32-bit PVH entry, page tables, switch to long mode.
-//! - `paging`: the identity map and the page-fault scenario's mapping.
+//! - `pc_machine::boot`: 32-bit PVH entry, page tables, switch to long
+//!   mode, then [`kernel_entry`].
+//! - `pc_machine::paging`: the identity map and the page-fault scenario's
+//!   mapping.
 //! - `gdt`: GDT, TSS and the double-fault IST stack.
-//! - `idt`: gates from `Handler::addr`.
+//! - `pc_machine::idt`: gates to `Handler::addr`.
 //! - `exceptions`: breakpoint, page fault, general protection.
 //! - `cost`: entry/exit instruction counts.
 //! - `storm`: the timer storm over the register-torture loop.
 //! - `double_fault`: the diverging handler on its IST stack.
 
-mod boot;
 mod cost;
 mod double_fault;
 mod exceptions;
 mod gdt;
-mod idt;
-mod paging;
 mod storm;
 
+use interrupt_abi::Handler;
+use interrupt_abi::abi::X86Interrupt;
 use interrupt_abi::interrupt;
 use interrupt_abi::x86_64::InterruptStackFrame;
+use pc_machine::idt::{self, Gate};
 
 use crate::{apic, machine};
 use exceptions::{BREAKPOINT, GENERAL_PROTECTION, PAGE_FAULT};
-use idt::Gate;
 
 const SPURIOUS_VECTOR: u8 = 0xFF;
 
@@ -34,23 +35,26 @@ const SPURIOUS_VECTOR: u8 = 0xFF;
 extern "x86-interrupt" fn spurious(_frame: &InterruptStackFrame) {}
 
 fn install_idt() {
-    idt::set(BREAKPOINT, Gate::new(exceptions::breakpoint));
-    idt::set(PAGE_FAULT, Gate::new(exceptions::page_fault));
-    idt::set(
-        GENERAL_PROTECTION,
-        Gate::new(exceptions::general_protection),
-    );
+    idt::set(BREAKPOINT, gate(exceptions::breakpoint));
+    idt::set(PAGE_FAULT, gate(exceptions::page_fault));
+    idt::set(GENERAL_PROTECTION, gate(exceptions::general_protection));
     idt::set(
         double_fault::DOUBLE_FAULT,
-        Gate::new(double_fault::double_fault).with_ist(gdt::DOUBLE_FAULT_IST),
+        gate(double_fault::double_fault).with_ist(gdt::DOUBLE_FAULT_IST),
     );
-    idt::set(storm::TIMER_VECTOR, Gate::new(storm::timer));
-    idt::set(cost::PROBE_VECTOR, Gate::new(cost::probe));
-    idt::set(SPURIOUS_VECTOR, Gate::new(spurious));
+    idt::set(storm::TIMER_VECTOR, gate(storm::timer));
+    idt::set(cost::PROBE_VECTOR, gate(cost::probe));
+    idt::set(SPURIOUS_VECTOR, gate(spurious));
     idt::load();
 }
 
+/// An interrupt gate to `handler` on the current stack.
+fn gate(handler: Handler<X86Interrupt>) -> Gate {
+    Gate::new(handler.addr())
+}
+
 /// Called by the boot stub on the kernel stack, interrupts off.
+#[unsafe(no_mangle)]
 extern "C" fn kernel_entry() -> ! {
     println!("hello from {}", env!("FIRMWARE_TARGET"));
     machine::disable_pic();

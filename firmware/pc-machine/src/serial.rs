@@ -17,15 +17,3 @@ pub fn put_byte(byte: u8) {
         outb(COM1, byte);
     }
 }
-
-macro_rules! print {
-    ($($arg:tt)*) => {
-        fw_common::print_to!($crate::serial::put_byte, $($arg)*)
-    };
-}
-
-macro_rules! println {
-    ($($arg:tt)*) => {
-        fw_common::println_to!($crate::serial::put_byte, $($arg)*)
-    };
-}

@@ -6,11 +6,12 @@
 //! `hvm_start_info` (unused). The stub zeroes `.bss`, identity-maps memory
 //! (see `paging.rs`), enables PAE, long mode and paging, loads a boot GDT
 //! with a 64-bit code segment, jumps to 64-bit code, takes the stack from
-//! the linker script and calls [`kernel_entry`](super::kernel_entry).
+//! the linker script and jumps to the program's `kernel_entry`, an
+//! `extern "C" fn() -> !` exported under that name.
 
 use core::arch::global_asm;
 
-use super::paging::{PD_LOW, PD_MMIO, PDPT, PML4};
+use crate::paging::{PD_LOW, PD_MMIO, PDPT, PML4};
 
 global_asm!(
     // The PVH entry note. On ELF64 QEMU reads the descriptor as a 64-bit
@@ -101,9 +102,10 @@ global_asm!(
     // No return address: the entry never returns, and its frame starts
     // 16-aligned minus 8, as after a call.
     "push 0",
-    "jmp {entry}",
+    "jmp kernel_entry",
 
-    // Null, 64-bit code (L=1), data. gdt.rs replaces it with one that has a TSS.
+    // Null, 64-bit code (L=1, selector `KERNEL_CODE`), data. A program may
+    // replace it, keeping those two selectors (x86-pc adds a TSS).
     ".balign 8",
     "boot_gdt:",
     ".quad 0",
@@ -117,5 +119,4 @@ global_asm!(
     pdpt = sym PDPT,
     pd_low = sym PD_LOW,
     pd_mmio = sym PD_MMIO,
-    entry = sym super::kernel_entry,
 );

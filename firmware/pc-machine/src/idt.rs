@@ -1,13 +1,11 @@
-//! The long-mode interrupt descriptor table, built from `#[interrupt]`
-//! handlers through their public [`Handler::addr`].
+//! The long-mode interrupt descriptor table: 256 gates, each to the
+//! address of an interrupt entry (for `#[interrupt]` handlers, their
+//! `Handler::addr`).
 
 use core::arch::asm;
 use core::mem::size_of;
 
-use interrupt_abi::Handler;
-use interrupt_abi::abi::X86Interrupt;
-
-use super::gdt::KERNEL_CODE;
+use crate::KERNEL_CODE;
 
 /// A 16-byte long-mode gate descriptor (Intel SDM vol. 3, figure 6-8).
 #[repr(C)]
@@ -41,14 +39,8 @@ impl Gate {
         reserved: 0,
     };
 
-    /// An interrupt gate to `handler` on the current stack.
-    pub fn new(handler: Handler<X86Interrupt>) -> Gate {
-        Gate::raw(handler.addr())
-    }
-
-    /// A gate to hand-written code at `addr`: only the cost calibration's
-    /// entry uses it, handlers go through [`Gate::new`].
-    pub fn raw(addr: usize) -> Gate {
+    /// An interrupt gate to the entry at `addr`, on the current stack.
+    pub fn new(addr: usize) -> Gate {
         let addr = addr as u64;
         Gate {
             offset_low: addr as u16,
