@@ -1,4 +1,4 @@
-//! Link setup: riscv-rt's scripts on RISC-V, a plain static image on x86_64,
+//! Link setup: riscv-rt's scripts on RISC-V, pc-machine's on x86_64,
 //! and the C suite's object when xtask passes one.
 
 use std::{env, fs, path::PathBuf};
@@ -13,8 +13,11 @@ fn main() {
         println!("cargo:rustc-link-arg-bins=-Tmemory.x");
         println!("cargo:rustc-link-arg-bins=-Tlink.x");
     } else {
-        // x86_64 is only disassembled, never booted: any entry will do.
-        println!("cargo:rustc-link-arg-bins=--entry=bench_start");
+        // pc-machine puts its script on the search path. QEMU's PVH loader
+        // applies no relocations: a plain static executable.
+        println!("cargo:rustc-link-arg-bins=-Tlink-x86_64.ld");
+        println!("cargo:rustc-link-arg-bins=--no-pie");
+        println!("cargo:rustc-link-arg-bins=-static");
     }
     println!("cargo:rerun-if-changed=memory.x");
 

@@ -36,11 +36,31 @@
 #endif
 #define ACK(bit) __asm__ volatile("csrc mip, %0" : : "r"((uintptr_t)(bit)) : "memory")
 
-#else /* x86_64: static metrics only */
+#else /* x86_64 */
 struct interrupt_frame;
 #define ISR __attribute__((interrupt))
+
+/* The same instructions as src/probe.rs (there in Intel syntax). */
+#ifdef BENCH_PROBE
+#define PROBE_ENTRY()                                                      \
+    __asm__ volatile("movq %%rax, bench_scratch(%%rip)\n\t"                \
+                     "movq %%rdx, bench_scratch+8(%%rip)\n\trdtsc\n\t"     \
+                     "movl %%eax, bench_at_entry(%%rip)\n\t"               \
+                     "movl %%edx, bench_at_entry+4(%%rip)\n\t"             \
+                     "movq %%rsp, bench_body_sp(%%rip)\n\t"                \
+                     "movq bench_scratch+8(%%rip), %%rdx\n\t"              \
+                     "movq bench_scratch(%%rip), %%rax" : : : "memory")
+#define PROBE_EXIT()                                                       \
+    __asm__ volatile("movq %%rax, bench_scratch(%%rip)\n\t"                \
+                     "movq %%rdx, bench_scratch+8(%%rip)\n\trdtsc\n\t"     \
+                     "movl %%eax, bench_at_exit(%%rip)\n\t"                \
+                     "movl %%edx, bench_at_exit+4(%%rip)\n\t"              \
+                     "movq bench_scratch+8(%%rip), %%rdx\n\t"              \
+                     "movq bench_scratch(%%rip), %%rax" : : : "memory")
+#else
 #define PROBE_ENTRY() do { } while (0)
 #define PROBE_EXIT() do { } while (0)
+#endif
 #define ACK(bit) do { } while (0)
 #endif
 

@@ -14,7 +14,13 @@
 //!   saves `mepc`/`mstatus` and masks interrupts before restoring them, so
 //!   the body has nothing to do; every other contender does it in the body.
 //!
-//! On x86_64 (static metrics only) all of them are empty.
+//! On x86_64 the probes store the TSC (the instruction counter under
+//! `-icount shift=0`) in `bench_at_entry`/`bench_at_exit` and the stack
+//! pointer in `bench_body_sp` (see `x86::harness`). They keep the two
+//! registers `rdtsc` writes in `bench_scratch` meanwhile, not on the stack:
+//! an `asm!` that may push makes the compiler realign the stack around
+//! it, which would change the handler being measured. `ack!` and the
+//! nesting macros are empty there.
 
 /// `mip` bits M-mode software can set and clear with `csrs`/`csrc`.
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
@@ -61,18 +67,61 @@ macro_rules! probe_exit {
     };
 }
 
-#[cfg(not(all(
-    feature = "probe",
-    any(target_arch = "riscv32", target_arch = "riscv64")
-)))]
+/// The x86_64 probes' instructions, shared with the harness's fixed
+/// handlers: `rdtsc` is their third instruction.
+#[cfg(target_arch = "x86_64")]
+macro_rules! x86_probe_entry {
+    () => {
+        concat!(
+            "mov qword ptr [rip + bench_scratch], rax\n",
+            "mov qword ptr [rip + bench_scratch + 8], rdx\n",
+            "rdtsc\n",
+            "mov dword ptr [rip + bench_at_entry], eax\n",
+            "mov dword ptr [rip + bench_at_entry + 4], edx\n",
+            "mov qword ptr [rip + bench_body_sp], rsp\n",
+            "mov rdx, qword ptr [rip + bench_scratch + 8]\n",
+            "mov rax, qword ptr [rip + bench_scratch]\n",
+        )
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+macro_rules! x86_probe_exit {
+    () => {
+        concat!(
+            "mov qword ptr [rip + bench_scratch], rax\n",
+            "mov qword ptr [rip + bench_scratch + 8], rdx\n",
+            "rdtsc\n",
+            "mov dword ptr [rip + bench_at_exit], eax\n",
+            "mov dword ptr [rip + bench_at_exit + 4], edx\n",
+            "mov rdx, qword ptr [rip + bench_scratch + 8]\n",
+            "mov rax, qword ptr [rip + bench_scratch]\n",
+        )
+    };
+}
+
+#[cfg(all(feature = "probe", target_arch = "x86_64"))]
+macro_rules! probe_entry {
+    () => {
+        // SAFETY: writes the harness's statics; every register is restored.
+        unsafe { core::arch::asm!(x86_probe_entry!(), options(nostack, preserves_flags)) }
+    };
+}
+
+#[cfg(all(feature = "probe", target_arch = "x86_64"))]
+macro_rules! probe_exit {
+    () => {
+        // SAFETY: as for `probe_entry!`.
+        unsafe { core::arch::asm!(x86_probe_exit!(), options(nostack, preserves_flags)) }
+    };
+}
+
+#[cfg(not(feature = "probe"))]
 macro_rules! probe_entry {
     () => {};
 }
 
-#[cfg(not(all(
-    feature = "probe",
-    any(target_arch = "riscv32", target_arch = "riscv64")
-)))]
+#[cfg(not(feature = "probe"))]
 macro_rules! probe_exit {
     () => {};
 }

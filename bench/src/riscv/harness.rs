@@ -1,32 +1,19 @@
-//! Measures each handler of the suite from the interrupted code's side.
+//! Measures each handler of the suite on RISC-V (method: `crate::harness`).
 //!
 //! The interrupted code (one `asm!` block, [`measure`]) reads `minstret`,
 //! sets the handler's bit in `mip` (the interrupt is taken right after that
 //! instruction) and reads `minstret` again once the handler has returned.
-//! In between, the body's probes (`probe.rs`) leave the counter at the
-//! body's first instruction in `mscratch`, at its last in `sscratch`, and the
-//! stack pointer the body runs on in `mtval`. Under QEMU `-icount shift=0`
-//! every count is exact and repeatable.
-//!
-//! The raw differences include the interrupted code's own instructions
-//! around the trap. [`calibrate`] runs a handler whose body starts at its
-//! first instruction and whose exit is the `mret` alone, through the same
-//! code; xtask subtracts its numbers (see xtask/src/bench/dynamic.rs).
-//! `known`, with exactly 7 entry and 5 + `mret` exit instructions, lets
-//! `cargo xtask test` check that the whole method reports 7 and 6.
-//!
-//! Output, one line per handler (counts in instructions; `cycles` is the
-//! round trip in `mcycle`, read one instruction outside each `minstret`
-//! read, which QEMU's icount clock advances by one per instruction unless
-//! it jumps on its own):
-//!
-//! ```text
-//! @bench handler=leaf entry_raw=10 exit_raw=9 total=31 cycles=31 stack=16 cal_entry_raw=2 cal_exit_raw=3 cal_total=9
-//! ```
+//! The body's probes leave the counter at its first instruction in
+//! `mscratch`, at its last in `sscratch`, and its stack pointer in `mtval`.
+//! The calibration handler runs per interrupt bit. `cycles` is the round
+//! trip in `mcycle`, read one instruction outside each `minstret` read,
+//! which QEMU's icount clock advances by one per instruction unless it
+//! jumps on its own.
 
 use core::arch::{asm, global_asm};
 
-use super::println;
+use super::{println, Console};
+use crate::harness::{print_line, Sample};
 use crate::probe::bits::{SEIP, SSIP, STIP};
 
 /// The calibration and self-test handlers. They clobber `t0`, which
@@ -81,20 +68,6 @@ struct Case {
     name: &'static str,
     vector: usize,
     bit: usize,
-}
-
-/// What [`measure`] reads.
-#[derive(Clone, Copy)]
-struct Sample {
-    /// Counter at the body's first instruction minus before the trap.
-    entry_raw: usize,
-    /// Counter after the return minus at the body's last instruction.
-    exit_raw: usize,
-    /// Instructions and cycles of the whole round trip.
-    total: usize,
-    cycles: usize,
-    /// Bytes between the interrupted code's and the body's stack pointer.
-    stack: usize,
 }
 
 /// The vectors of the contender this firmware was built with.
@@ -155,19 +128,7 @@ pub fn run() {
         let cal = calibrate(case.bit);
         // SAFETY: `case.vector` is a complete interrupt handler for `bit`.
         let s = unsafe { measure(case.vector, case.bit) };
-        println!(
-            "@bench handler={} entry_raw={} exit_raw={} total={} cycles={} stack={} \
-             cal_entry_raw={} cal_exit_raw={} cal_total={}",
-            case.name,
-            s.entry_raw,
-            s.exit_raw,
-            s.total,
-            s.cycles,
-            s.stack,
-            cal.entry_raw,
-            cal.exit_raw,
-            cal.total,
-        );
+        print_line(&mut Console, case.name, s, cal);
     }
     println!("@bench-end");
 }
@@ -228,7 +189,7 @@ unsafe fn measure(vector: usize, bit: usize) -> Sample {
         entry_raw: at_entry.wrapping_sub(i0),
         exit_raw: i1.wrapping_sub(at_exit),
         total: i1.wrapping_sub(i0),
-        cycles: c1.wrapping_sub(c0),
+        cycles: Some(c1.wrapping_sub(c0)),
         stack: sp0.wrapping_sub(body_sp),
     }
 }

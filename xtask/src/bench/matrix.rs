@@ -201,7 +201,7 @@ pub const TARGETS: &[Target] = &[
         name: "x86_64",
         triple: "x86_64-unknown-none",
         isa: Isa::X86_64,
-        dynamic: false,
+        dynamic: true,
         gcc: &["-mgeneral-regs-only", "-mno-red-zone", "-fpie"],
         clang: &[
             "--target=x86_64-unknown-none-elf",

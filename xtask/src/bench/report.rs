@@ -321,20 +321,26 @@ pub fn markdown(results: &Results) -> String {
          GCC and Clang `__attribute__((interrupt))` at `-O2`; riscv-rt's `_start_trap` with \
          `#[core_interrupt]` handlers (direct mode, its default). Rust at `opt-level = 3`, one codegen unit, \
          all with the same rustc.\n\
-         - **entry / exit** (RISC-V): instructions executed from the interrupt to the body's first \
-         instruction, and from the body's last through the `mret`, read by the firmware from `minstret` \
-         in QEMU `-icount shift=0,sleep=off` around an interrupt it raises through `mip`, minus the \
-         calibrated cost of the reading itself ([harness](../../bench/src/riscv/harness.rs)). QEMU has \
-         no cycle model: under `-icount shift=0` an instruction is a cycle, so these are also the cycle \
-         counts (results.json keeps each round trip's `mcycle` delta next to its `minstret` delta; they \
-         differ only where QEMU's virtual clock jumped on its own). A self-test handler of exactly \
-         7 + 6 instructions must measure 7 + 6 in every run.\n\
-         - **stack bytes** (RISC-V): between the interrupted code's stack pointer and the body's.\n\
+         - **entry / exit**: instructions executed from the interrupt to the body's first \
+         instruction, and from the body's last through the `mret`/`iretq`, read by the firmware in QEMU \
+         `-icount shift=0,sleep=off` around an interrupt it raises itself, minus the calibrated cost of \
+         the reading ([method](../../bench/src/harness.rs)). RISC-V reads `minstret` and raises the \
+         interrupt through `mip` ([harness](../../bench/src/riscv/harness.rs)); x86_64 reads the TSC, \
+         which QEMU derives from the instruction count under `-icount`, and raises it with `int` \
+         ([harness](../../bench/src/x86/harness.rs)). QEMU has no cycle model: under `-icount shift=0` \
+         an instruction is a cycle, so these are also the cycle counts (on RISC-V results.json keeps \
+         each round trip's `mcycle` delta next to its `minstret` delta; they differ only where QEMU's \
+         virtual clock jumped on its own). A self-test handler of exactly 7 + 6 instructions must \
+         measure 7 + 6 in every run. The probes are `asm!` blocks, which the compiler may answer \
+         with code the plain build lacks (rustc's native x86 `leaf` gets a `cld` before them): the \
+         static columns describe the plain build.\n\
+         - **stack bytes**: between the interrupted code's stack pointer and the body's, less the \
+         frame the hardware pushes (x86_64: 40 bytes after aligning the stack to 16).\n\
          - **static entry / exit, code bytes, saved**: from the plain build's machine code \
          (no probes): the straight-line prologue up to its last save and the epilogue from its first \
          restore (a trampoline counts in full, plus the body's own prologue and epilogue); bytes are ELF \
          symbol sizes from the vector to the body inclusive; riscv-rt's dispatch branches, so its static \
-         counts are left to the dynamic ones. x86_64 is static only (not booted).\n\
+         counts are left to the dynamic ones.\n\
          - **Gap**: entry + exit of interrupt-abi minus the best other contender that saves \
          what its body uses.\n\n\
          Tools:\n\n",
