@@ -16,6 +16,9 @@
 //!   [`scenario`]); each board supplies its controller and timers.
 //! - [`report`], [`console`], [`semihosting`], [`cpu`]; [`shared`] is
 //!   `fw_common`'s.
+//! - ARMv7 on QEMU's `virt` only: [`gic`] (its GICv2) and [`pmu`]
+//!   (instruction and cycle counters), also used by the benchmark
+//!   firmware (`bench/`).
 #![no_std]
 
 #[macro_use]
@@ -27,7 +30,11 @@ pub mod clobber;
 pub mod cost;
 pub mod cpu;
 pub mod exceptions;
+#[cfg(arm_v7)]
+pub mod gic;
 pub mod nested;
+#[cfg(arm_v7)]
+pub mod pmu;
 pub mod probe;
 pub mod report;
 pub mod rt;

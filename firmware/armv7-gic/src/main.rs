@@ -15,19 +15,17 @@
 //! 4. `nested`: the System-mode IRQ entry, nesting by GIC priority
 //!    (`nested`).
 //!
-//! Modules: `gic` (GICv2), `timer` (generic timer), `pmu` (instruction and
-//! cycle counters), `cost` (entry/exit cost, measured and counted).
+//! Modules: `timer` (generic timer), `cost` (entry/exit cost, measured and
+//! counted); the GICv2 and the PMU are `arm_common`'s.
 #![no_std]
 #![no_main]
 
 mod cost;
-mod gic;
 mod nested;
-mod pmu;
 mod storm;
 mod timer;
 
-use arm_common::{println, semihosting};
+use arm_common::{gic, pmu, println, semihosting};
 
 /// The board's PL011 UART.
 const UART0: usize = 0x0900_0000;
