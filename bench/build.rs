@@ -1,4 +1,5 @@
-//! Link setup: riscv-rt's scripts on RISC-V, pc-machine's on x86_64,
+//! Link setup: riscv-rt's scripts on RISC-V, pc-machine's on x86_64, the
+//! armv7-gic firmware's on classic ARM, none on Cortex-M (not booted),
 //! and the C suite's object when xtask passes one.
 
 use std::{env, fs, path::PathBuf};
@@ -6,33 +7,50 @@ use std::{env, fs, path::PathBuf};
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap();
+    let target = env::var("TARGET").unwrap();
+    // `cfg(bench_cortex_m)`: an M-profile target, only disassembled.
+    println!("cargo::rustc-check-cfg=cfg(bench_cortex_m)");
+    let m_profile = ["thumbv6m", "thumbv7m", "thumbv7em", "thumbv8m"];
+    let cortex_m = m_profile.iter().any(|m| target.starts_with(m));
     if arch.starts_with("riscv") {
         // riscv-rt's link.x includes memory.x from the search path.
         fs::copy("memory.x", out.join("memory.x")).unwrap();
         println!("cargo:rustc-link-search={}", out.display());
         println!("cargo:rustc-link-arg-bins=-Tmemory.x");
         println!("cargo:rustc-link-arg-bins=-Tlink.x");
-    } else {
+    } else if arch == "x86_64" {
         // pc-machine puts its script on the search path. QEMU's PVH loader
         // applies no relocations: a plain static executable.
         println!("cargo:rustc-link-arg-bins=-Tlink-x86_64.ld");
         println!("cargo:rustc-link-arg-bins=--no-pie");
         println!("cargo:rustc-link-arg-bins=-static");
+    } else if cortex_m {
+        println!("cargo:rustc-cfg=bench_cortex_m");
+        println!("cargo:rustc-link-arg-bins=--entry=bench_start");
+    } else {
+        // Classic ARM runs on `virt` with arm-common's runtime, laid out as
+        // the armv7-gic firmware is.
+        let script = PathBuf::from("../firmware/armv7-gic/link.ld")
+            .canonicalize()
+            .unwrap();
+        println!("cargo:rustc-link-arg-bins=-T{}", script.display());
+        println!("cargo:rerun-if-changed={}", script.display());
     }
     println!("cargo:rerun-if-changed=memory.x");
 
-    // `cfg(bench_fpu)`: a RISC-V target with the D extension, which gets the
-    // `float` handler. Decided from the triple too, since a rustc that
-    // hides unstable target features from `cfg` would drop it silently.
+    // `cfg(bench_fpu)`: a RISC-V target with the D extension or a
+    // hard-float classic-ARM one, which get the `float` handler. Decided
+    // from the triple too, since a rustc that hides unstable target
+    // features from `cfg` would drop it silently.
     println!("cargo::rustc-check-cfg=cfg(bench_fpu)");
-    let target = env::var("TARGET").unwrap();
     let features = env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
     let isa = target.split('-').next().unwrap_or_default();
     let letters = isa
         .trim_start_matches("riscv32")
         .trim_start_matches("riscv64");
     let has_d = features.split(',').any(|f| f == "d") || letters.contains(['g', 'd']);
-    if arch.starts_with("riscv") && has_d {
+    let arm_vfp = arch == "arm" && !cortex_m && target.ends_with("eabihf");
+    if (arch.starts_with("riscv") && has_d) || arm_vfp {
         println!("cargo:rustc-cfg=bench_fpu");
     }
 

@@ -2,7 +2,7 @@
  * src/suite.rs, for GCC's and Clang's __attribute__((interrupt)).
  *
  * xtask compiles this file once per compiler and target (flags in
- * xtask/src/bench/build.rs), with -DBENCH_PROBE for the builds that boot in
+ * xtask/src/bench/matrix.rs and compile.rs), with -DBENCH_PROBE for the builds that boot in
  * QEMU, and links the object into the firmware of the `c` feature.
  * Freestanding: only the compiler's own headers, memcpy comes from Rust's
  * compiler_builtins. */
@@ -35,6 +35,42 @@
 #define PROBE_EXIT() do { } while (0)
 #endif
 #define ACK(bit) __asm__ volatile("csrc mip, %0" : : "r"((uintptr_t)(bit)) : "memory")
+
+#elif defined(__arm__) && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+/* Cortex-M: only disassembled. */
+#define ISR __attribute__((interrupt))
+#define PROBE_ENTRY() do { } while (0)
+#define PROBE_EXIT() do { } while (0)
+#define ACK(bit) do { } while (0)
+
+#elif defined(__arm__)
+#define ISR __attribute__((interrupt("IRQ")))
+#define GICC_IAR 0x0801000cu
+
+/* The same instructions as src/probe.rs: see there. */
+#ifdef BENCH_PROBE
+#define PROBE_ENTRY()                                                      \
+    __asm__ volatile("mcr p15, 0, r0, c13, c0, 4\n\t"                      \
+                     "mrc p15, 0, r0, c9, c13, 2\n\t"                      \
+                     "mcr p15, 0, r0, c13, c0, 2\n\t"                      \
+                     "mov r0, sp\n\t"                                      \
+                     "mcr p15, 0, r0, c6, c0, 0\n\t"                       \
+                     "mrc p15, 0, r0, c13, c0, 4" : : : "memory")
+#define PROBE_EXIT()                                                       \
+    __asm__ volatile("mcr p15, 0, r0, c13, c0, 4\n\t"                      \
+                     "mrc p15, 0, r0, c9, c13, 2\n\t"                      \
+                     "mcr p15, 0, r0, c13, c0, 3\n\t"                      \
+                     "mrc p15, 0, r0, c13, c0, 4" : : : "memory")
+#else
+#define PROBE_ENTRY() do { } while (0)
+#define PROBE_EXIT() do { } while (0)
+#endif
+/* Acknowledge, then end, the interrupt at the GIC (src/probe.rs: ack!). */
+#define ACK(bit)                                                           \
+    do {                                                                   \
+        uint32_t iar_ = *(volatile uint32_t *)GICC_IAR;                    \
+        *(volatile uint32_t *)(GICC_IAR + 4) = iar_;                       \
+    } while (0)
 
 #else /* x86_64 */
 struct interrupt_frame;
@@ -84,7 +120,7 @@ __attribute__((noinline)) static void deep(void) {
     counter = counter + sum;
 }
 
-#if defined(__riscv)
+#if defined(__riscv) || defined(__arm__)
 #define HANDLER(name) ISR void name(void)
 #else
 #define HANDLER(name) ISR void name(struct interrupt_frame *frame __attribute__((unused)))
@@ -111,7 +147,8 @@ HANDLER(bench_deep) {
     PROBE_EXIT();
 }
 
-#if defined(__riscv) && defined(__riscv_flen) && __riscv_flen >= 64
+#if (defined(__riscv) && defined(__riscv_flen) && __riscv_flen >= 64) ||                 \
+    (defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 8) && __ARM_ARCH_PROFILE != 'M')
 static volatile double acc = 1.0;
 
 HANDLER(bench_float) {

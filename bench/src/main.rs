@@ -19,7 +19,10 @@
     feature(abi_x86_interrupt)
 )]
 #![cfg_attr(
-    all(feature = "native", not(target_arch = "x86_64")),
+    all(
+        feature = "native",
+        any(target_arch = "riscv32", target_arch = "riscv64")
+    ),
     feature(abi_riscv_interrupt, fn_align)
 )]
 // The C contender defines the vectors itself, and each riscv-rt build binds
@@ -34,6 +37,10 @@ mod probe;
 mod harness;
 mod suite;
 
+#[cfg(all(target_arch = "arm", not(bench_cortex_m)))]
+mod arm;
+#[cfg(bench_cortex_m)]
+mod cortex_m;
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 mod riscv;
 #[cfg(target_arch = "x86_64")]

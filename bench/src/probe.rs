@@ -21,6 +21,13 @@
 //! an `asm!` that may push makes the compiler realign the stack around
 //! it, which would change the handler being measured. `ack!` and the
 //! nesting macros are empty there.
+//!
+//! On classic ARM (`virt`, A32) the probes read the PMU's instruction
+//! counter (`arm_common::pmu`) and leave it, and the stack pointer, in CP15
+//! registers nothing else uses here (TPIDRURW at entry, TPIDRURO at exit,
+//! the body's SP in DFAR), keeping `r0` in TPIDRPRW meanwhile: no memory,
+//! no stack, no register of the compiler's. `ack!` acknowledges and ends
+//! the interrupt at the GIC. Cortex-M is only disassembled: all empty.
 
 /// `mip` bits M-mode software can set and clear with `csrs`/`csrc`.
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
@@ -100,6 +107,54 @@ macro_rules! x86_probe_exit {
     };
 }
 
+/// The classic-ARM probes' instructions, shared with the harness's fixed
+/// handlers: the counter read is their second instruction.
+#[cfg(all(target_arch = "arm", not(bench_cortex_m)))]
+macro_rules! arm_probe_entry {
+    () => {
+        concat!(
+            "mcr p15, 0, r0, c13, c0, 4\n",
+            "mrc p15, 0, r0, c9, c13, 2\n",
+            "mcr p15, 0, r0, c13, c0, 2\n",
+            "mov r0, sp\n",
+            "mcr p15, 0, r0, c6, c0, 0\n",
+            "mrc p15, 0, r0, c13, c0, 4\n",
+        )
+    };
+}
+
+#[cfg(all(target_arch = "arm", not(bench_cortex_m)))]
+macro_rules! arm_probe_exit {
+    () => {
+        concat!(
+            "mcr p15, 0, r0, c13, c0, 4\n",
+            "mrc p15, 0, r0, c9, c13, 2\n",
+            "mcr p15, 0, r0, c13, c0, 3\n",
+            "mrc p15, 0, r0, c13, c0, 4\n",
+        )
+    };
+}
+
+#[cfg(all(feature = "probe", target_arch = "arm", not(bench_cortex_m)))]
+macro_rules! probe_entry {
+    () => {
+        // SAFETY: CP15 scratch registers only the harness reads; r0 is
+        // restored.
+        unsafe { core::arch::asm!(arm_probe_entry!(), options(nostack, preserves_flags)) }
+    };
+}
+
+#[cfg(all(feature = "probe", target_arch = "arm", not(bench_cortex_m)))]
+macro_rules! probe_exit {
+    () => {
+        // SAFETY: as for `probe_entry!`.
+        unsafe { core::arch::asm!(arm_probe_exit!(), options(nostack, preserves_flags)) }
+    };
+}
+
+#[cfg(all(feature = "probe", bench_cortex_m))]
+compile_error!("Cortex-M is only disassembled: no probe builds");
+
 #[cfg(all(feature = "probe", target_arch = "x86_64"))]
 macro_rules! probe_entry {
     () => {
@@ -140,7 +195,27 @@ macro_rules! ack {
     };
 }
 
-#[cfg(not(any(target_arch = "riscv32", target_arch = "riscv64")))]
+/// GICC_IAR of `virt`'s GICv2; GICC_EOIR follows it.
+#[cfg(all(target_arch = "arm", not(bench_cortex_m)))]
+pub const GICC_IAR: usize = 0x0801_000c;
+
+#[cfg(all(target_arch = "arm", not(bench_cortex_m)))]
+macro_rules! ack {
+    ($bit:ident) => {
+        // SAFETY: GIC CPU interface registers: acknowledge the interrupt,
+        // then end it.
+        unsafe {
+            let iar = ($crate::probe::GICC_IAR as *const u32).read_volatile();
+            (($crate::probe::GICC_IAR + 4) as *mut u32).write_volatile(iar);
+        }
+    };
+}
+
+#[cfg(not(any(
+    target_arch = "riscv32",
+    target_arch = "riscv64",
+    all(target_arch = "arm", not(bench_cortex_m))
+)))]
 macro_rules! ack {
     ($bit:ident) => {};
 }

@@ -7,11 +7,13 @@
 //! | `leaf`    | `COUNTER += 1`                                              | SSIP |
 //! | `nonleaf` | `COUNTER = step(COUNTER)`, `step` not inlined               | STIP |
 //! | `deep`    | `deep()`: `memcpy` of a run-time length, then `fold()`      | SEIP |
-//! | `float`   | `ACC = ACC * 1.5 + 0.25` in `f64` (D targets only)          | SSIP |
+//! | `float`   | `ACC = ACC * 1.5 + 0.25` in `f64` (targets with FP registers) | SSIP |
 //! | `nested`  | like `nonleaf`, with `mstatus.MIE` set around the call (RISC-V only) | STIP |
 //!
 //! Each vector is exported as `bench_<handler>`; riscv-rt binds each body to
-//! an interrupt cause instead (`SupervisorSoft`, ...), three per build.
+//! an interrupt cause instead (`SupervisorSoft`, ...), three per build. On
+//! x86_64 every handler is taken through `int`, on classic ARM through an
+//! SGI at the GIC.
 
 use core::ptr::{addr_of, addr_of_mut};
 
@@ -71,10 +73,20 @@ macro_rules! handler {
         #[unsafe(export_name = $sym)]
         extern "x86-interrupt" fn $name(_frame: &interrupt_abi::x86_64::InterruptStackFrame) $body
 
-        #[cfg(all(feature = "ours", not(target_arch = "x86_64")))]
+        #[cfg(all(feature = "ours", any(target_arch = "riscv32", target_arch = "riscv64")))]
         #[interrupt_abi::interrupt]
         #[unsafe(export_name = $sym)]
         extern "riscv-interrupt-m" fn $name() $body
+
+        #[cfg(all(feature = "ours", target_arch = "arm", not(bench_cortex_m)))]
+        #[interrupt_abi::interrupt]
+        #[unsafe(export_name = $sym)]
+        extern "arm-interrupt-irq" fn $name() $body
+
+        #[cfg(all(feature = "ours", bench_cortex_m))]
+        #[interrupt_abi::interrupt]
+        #[unsafe(export_name = $sym)]
+        extern "cortex-m-interrupt" fn $name() $body
 
         handler!(@others $name, $sym, $group, $irq, $body);
     };
@@ -94,10 +106,16 @@ macro_rules! handler {
         #[unsafe(export_name = $sym)]
         extern "x86-interrupt" fn $name(_frame: crate::x86::Frame) $body
 
-        #[cfg(all(feature = "native", not(target_arch = "x86_64")))]
+        #[cfg(all(feature = "native", any(target_arch = "riscv32", target_arch = "riscv64")))]
         #[unsafe(export_name = $sym)]
         #[rustc_align(4)]
         extern "riscv-interrupt-m" fn $name() $body
+
+        // Cortex-M calls an AAPCS function directly: rustc's native
+        // handler is a plain `extern "C" fn`, as with cortex-m-rt.
+        #[cfg(all(feature = "native", bench_cortex_m))]
+        #[unsafe(export_name = $sym)]
+        extern "C" fn $name() $body
 
         // riscv-rt: a plain function bound to an interrupt cause, called
         // by `_start_trap` through `_start_trap_rust`'s dispatch.
@@ -158,7 +176,7 @@ handler!(float, "bench_float", second, SupervisorSoft, plain, {
     probe_exit!();
 });
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
 handler!(nested, "bench_nested", second, SupervisorTimer, nested, {
     let saved = nest_enter!();
     probe_entry!();

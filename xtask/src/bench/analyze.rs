@@ -54,25 +54,30 @@ pub fn prologue(insns: &[Insn]) -> Prologue {
     // Registers holding a trap CSR's value: storing them saves the CSR.
     let mut holding: BTreeMap<String, String> = BTreeMap::new();
     let mut p = Prologue::default();
+    // Once a leaf body restores something, stack-pointer moves belong to
+    // its epilogue (GCC's Cortex-M handlers put the stack back with a
+    // `mov sp, rN` after their last `pop`).
+    let mut restored = false;
     for (i, insn) in insns.iter().enumerate() {
         let save_like = match &insn.kind {
             k if k.is_control() => break,
-            Kind::StackAlloc(n) => {
+            Kind::StackAlloc(n) if !restored => {
                 p.stack += n;
                 true
             }
-            Kind::StackFrame | Kind::ClearDirection => true,
+            Kind::StackFrame if !restored => true,
+            Kind::ClearDirection | Kind::ReturnAddress => true,
             Kind::Save { reg, alloc } => {
                 p.stack += alloc;
-                if let Some(csr) = holding.get(reg) {
-                    push_unique(&mut p.saved, csr);
-                    true
-                } else if !written.contains(reg) {
-                    push_unique(&mut p.saved, reg);
-                    true
-                } else {
-                    false
+                save(&mut p.saved, reg, &written, &holding)
+            }
+            Kind::SaveList { regs, alloc } => {
+                p.stack += alloc;
+                let mut any = false;
+                for reg in regs {
+                    any |= save(&mut p.saved, reg, &written, &holding);
                 }
+                any
             }
             Kind::CsrRead { csr, reg } => {
                 holding.insert(reg.clone(), csr.clone());
@@ -81,7 +86,21 @@ pub fn prologue(insns: &[Insn]) -> Prologue {
                 true
             }
             Kind::Restore { reg, .. } => {
+                restored = true;
                 written.insert(reg.clone());
+                false
+            }
+            Kind::LoadLiteral { reg, .. } => {
+                written.insert(reg.clone());
+                false
+            }
+            Kind::RestoreList { regs, .. } => {
+                restored = true;
+                written.extend(regs.iter().cloned());
+                false
+            }
+            Kind::StackRestore => {
+                restored = true;
                 false
             }
             Kind::Other { writes } => {
@@ -98,6 +117,25 @@ pub fn prologue(insns: &[Insn]) -> Prologue {
         }
     }
     p
+}
+
+/// Records the store of `reg` as a save, unless the code overwrote it
+/// before (a spill); a register holding a trap CSR saves the CSR.
+fn save(
+    saved: &mut Vec<String>,
+    reg: &str,
+    written: &BTreeSet<String>,
+    holding: &BTreeMap<String, String>,
+) -> bool {
+    if let Some(csr) = holding.get(reg) {
+        push_unique(saved, csr);
+        true
+    } else if !written.contains(reg) {
+        push_unique(saved, reg);
+        true
+    } else {
+        false
+    }
 }
 
 fn push_unique(list: &mut Vec<String>, item: &str) {
@@ -122,11 +160,15 @@ pub fn epilogue(insns: &[Insn]) -> Result<usize> {
             _ => bail!("no return instruction"),
         };
     };
+    // The prologue's own frame setup (`mov r7, sp`) is not epilogue.
+    let floor = prologue(insns).len.min(ret);
     let mut first = ret;
-    for i in (0..ret).rev() {
+    for i in (floor..ret).rev() {
         match &insns[i].kind {
             k if k.is_control() => break,
             Kind::Restore { .. }
+            | Kind::RestoreList { .. }
+            | Kind::StackRestore
             | Kind::StackFree(_)
             | Kind::StackFrame
             | Kind::CsrWrite { .. } => first = i,
@@ -158,8 +200,18 @@ pub fn trampoline(image: &Image, vector: &str) -> Result<Static> {
         .iter()
         .position(|i| matches!(i.kind, Kind::Call(_)))
         .with_context(|| format!("{vector} calls nothing"))?;
-    let Kind::Call(Some(target)) = t.insns[call].kind else {
-        bail!("{vector}: indirect call");
+    let target = match t.insns[call].kind {
+        Kind::Call(Some(target)) => target,
+        // An indirect call through a literal: `ldr rN, =body` before it.
+        Kind::Call(None) => {
+            let literal = t.insns[..call].iter().rev().find_map(|i| match &i.kind {
+                Kind::LoadLiteral { addr, .. } => Some(*addr),
+                _ => None,
+            });
+            let literal = literal.with_context(|| format!("{vector}: indirect call"))?;
+            u64::from(image.read_u32(literal)?)
+        }
+        _ => unreachable!("`call` is the position of a call"),
     };
     let body_name = image
         .name_at(target)
@@ -247,6 +299,53 @@ mod tests {
         assert_eq!(p.saved, ["a4", "a5"]);
         assert_eq!(p.stack, 16);
         assert_eq!(epilogue(&insns).unwrap(), 4);
+    }
+
+    fn thumb(halves: &[u16]) -> Vec<Insn> {
+        let bytes: Vec<u8> = halves.iter().flat_map(|h| h.to_le_bytes()).collect();
+        crate::isa::arm::decode(&bytes, 0x2_0000, true)
+    }
+
+    /// rustc's Cortex-M `leaf`: the frame-pointer setup ends the prologue
+    /// and is not part of the epilogue.
+    #[test]
+    fn frame_setup_is_not_epilogue() {
+        let insns = thumb(&[
+            0xb580, // push {r7, lr}
+            0x466f, // mov r7, sp
+            0xf240, 0x5048, // movw r0, #1352
+            0xf2c0, 0x0003, // movt r0, #3
+            0x6801, // ldr r1, [r0]
+            0x3101, // adds r1, #1
+            0x6001, // str r1, [r0]
+            0xbd80, // pop {r7, pc}
+        ]);
+        let p = prologue(&insns);
+        assert_eq!((p.len, p.stack), (2, 8));
+        assert_eq!(p.saved, ["r7", "lr"]);
+        assert_eq!(epilogue(&insns).unwrap(), 1);
+    }
+
+    /// GCC's Cortex-M `leaf`: the stack is realigned, the old stack pointer
+    /// pushed and popped, and put back after the pop.
+    #[test]
+    fn stack_moves_after_a_restore_are_epilogue() {
+        let insns = thumb(&[
+            0x4668, // mov r0, sp
+            0xf020, 0x0107, // bic.w r1, r0, #7
+            0x468d, // mov sp, r1
+            0x4a03, // ldr r2, [pc, #12]
+            0xb401, // push {r0}
+            0x6a13, // ldr r3, [r2, #32]
+            0xbc01, // pop {r0}
+            0x3301, // adds r3, #1
+            0x4685, // mov sp, r0
+            0x6213, // str r3, [r2, #32]
+            0x4770, // bx lr
+        ]);
+        let p = prologue(&insns);
+        assert_eq!((p.len, p.saved.len()), (3, 0));
+        assert_eq!(epilogue(&insns).unwrap(), 5);
     }
 
     /// A register overwritten before it is stored is a spill, not a save.

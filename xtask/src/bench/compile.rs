@@ -12,6 +12,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use super::image::Isa;
 use super::matrix::{Contender, RtGroup, Target};
 use crate::toolchain::{self, CrossToolchain};
 
@@ -38,12 +39,12 @@ pub fn target_dir() -> PathBuf {
     toolchain::repo_root().join("target/bench")
 }
 
-/// GCC for `target`: the RISC-V cross compiler, or the host's on x86_64.
+/// GCC for `target`: a cross compiler, or the host's on x86_64.
 pub fn gcc(target: &Target) -> &'static str {
-    if target.is_riscv() {
-        "riscv64-unknown-elf-gcc"
-    } else {
-        "gcc"
+    match target.isa {
+        Isa::Riscv { .. } => "riscv64-unknown-elf-gcc",
+        Isa::Arm { .. } => "arm-none-eabi-gcc",
+        Isa::X86_64 => "gcc",
     }
 }
 
@@ -64,8 +65,9 @@ pub fn c_object(target: &Target, contender: Contender, probe: bool) -> Result<Pa
         if probe { "-probe" } else { "" }
     ));
     let mut cmd = Command::new(cc);
-    cmd.args(flags).args(C_FLAGS);
-    if !target.is_riscv() {
+    // The target's flags last: they may turn off a warning of C_FLAGS.
+    cmd.args(C_FLAGS).args(flags);
+    if target.isa == Isa::X86_64 {
         // Debian's GCC may default to CET landing pads; interrupt-abi's
         // trampolines have none either.
         cmd.arg("-fcf-protection=none");

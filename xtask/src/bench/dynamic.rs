@@ -119,8 +119,12 @@ pub fn run(triple: &str, elf: &Path) -> Result<BTreeMap<String, Dynamic>> {
     let x86 = triple.starts_with("x86_64");
     let (binary, mut args) = if x86 {
         qemu::x86_pc_command(triple, elf)?
-    } else {
+    } else if triple.starts_with("riscv") {
         qemu::riscv_virt_command(triple, elf)?
+    } else {
+        let (binary, mut args) = qemu::arm_command("virt", elf)?;
+        args.extend(["-cpu".into(), "cortex-a15".into()]);
+        (binary, args)
     };
     // `sleep=off`: virtual time never waits for real time, so even `mcycle`
     // is repeatable.

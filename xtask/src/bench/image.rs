@@ -1,4 +1,9 @@
 //! A linked firmware image: its symbols and the decoded code of a function.
+//!
+//! On ARM a function symbol's value has bit 0 set for Thumb code (the ARM
+//! ELF convention); [`Image::function`] decodes from the even address, in
+//! the state the target's functions use, and stops at the function's first
+//! literal pool (a `$d` mapping symbol).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,8 +16,39 @@ use crate::isa::{self, Insn, Kind};
 /// Instruction set of an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Isa {
-    Riscv { xlen: u32 },
+    Riscv {
+        xlen: u32,
+    },
     X86_64,
+    /// Classic ARM in A32 (`thumb: false`) or an M-profile core (`true`).
+    Arm {
+        thumb: bool,
+    },
+}
+
+impl Isa {
+    /// Whether `reg` (as the decoders name it) holds floating-point data.
+    pub fn is_fp_register(self, reg: &str) -> bool {
+        match self {
+            // ft0-ft11, fa0-fa7, fs0-fs11; not the status register.
+            Isa::Riscv { .. } => reg.starts_with('f') && reg != "fcsr",
+            Isa::X86_64 => reg.starts_with("xmm") || reg.starts_with("ymm"),
+            Isa::Arm { .. } => {
+                reg.len() > 1
+                    && (reg.starts_with('d') || reg.starts_with('s'))
+                    && reg[1..].bytes().all(|b| b.is_ascii_digit())
+            }
+        }
+    }
+
+    /// The floating-point status register arithmetic sets, if any.
+    pub fn fp_status_register(self) -> Option<&'static str> {
+        match self {
+            Isa::Riscv { .. } => Some("fcsr"),
+            Isa::X86_64 => None,
+            Isa::Arm { .. } => Some("fpscr"),
+        }
+    }
 }
 
 pub struct Image {
@@ -20,6 +56,8 @@ pub struct Image {
     pub isa: Isa,
     /// Name -> (address, size); sizes of assembly labels may be 0.
     symbols: BTreeMap<String, (u64, u64)>,
+    /// Addresses of ARM `$d` mapping symbols: data inside code.
+    data_marks: Vec<u64>,
 }
 
 /// One function: its symbol, size in bytes and instructions.
@@ -34,7 +72,14 @@ impl Image {
         let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let file = object::File::parse(&*data)?;
         let mut symbols = BTreeMap::new();
+        let mut data_marks = Vec::new();
         for sym in file.symbols() {
+            if let (Isa::Arm { .. }, Ok(name)) = (isa, sym.name())
+                && (name == "$d" || name.starts_with("$d."))
+            {
+                data_marks.push(sym.address());
+                continue;
+            }
             let code = matches!(
                 sym.kind(),
                 SymbolKind::Text | SymbolKind::Label | SymbolKind::Unknown
@@ -47,7 +92,29 @@ impl Image {
                 }
             }
         }
-        Ok(Image { data, isa, symbols })
+        data_marks.sort_unstable();
+        Ok(Image {
+            data,
+            isa,
+            symbols,
+            data_marks,
+        })
+    }
+
+    /// The little-endian word at `addr` (a literal in code).
+    pub fn read_u32(&self, addr: u64) -> Result<u32> {
+        let file = object::File::parse(&*self.data)?;
+        for section in file.sections() {
+            if (section.address()..section.address() + section.size()).contains(&addr) {
+                let at = (addr - section.address()) as usize;
+                let bytes = section
+                    .data()?
+                    .get(at..at + 4)
+                    .context("literal past the section")?;
+                return Ok(u32::from_le_bytes(bytes.try_into()?));
+            }
+        }
+        bail!("no section holds {addr:#x}")
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -65,10 +132,14 @@ impl Image {
     /// Decodes the function `name`. Symbols without a size (labels in
     /// assembly) end at their first return.
     pub fn function(&self, name: &str) -> Result<Function> {
-        let &(addr, size) = self
+        let &(symbol, size) = self
             .symbols
             .get(name)
             .with_context(|| format!("no symbol {name}"))?;
+        let addr = match self.isa {
+            Isa::Arm { .. } => symbol & !1,
+            _ => symbol,
+        };
         let file = object::File::parse(&*self.data)?;
         let section = file
             .sections()
@@ -76,14 +147,18 @@ impl Image {
             .with_context(|| format!("{name} at {addr:#x} is in no section"))?;
         let bytes = section.data()?;
         let start = (addr - section.address()) as usize;
-        let end = if size > 0 {
+        let mut end = if size > 0 {
             start + size as usize
         } else {
             bytes.len()
         };
+        if let Some(&pool) = self.data_marks.iter().find(|&&d| d > addr) {
+            end = end.min((pool - section.address()) as usize);
+        }
         let mut insns = match self.isa {
             Isa::Riscv { xlen } => isa::riscv::decode(&bytes[start..end], addr, xlen),
             Isa::X86_64 => isa::x86::decode(&bytes[start..end], addr),
+            Isa::Arm { thumb } => isa::arm::decode(&bytes[start..end], addr, thumb),
         };
         if size == 0 {
             let Some(last) = insns
@@ -94,7 +169,12 @@ impl Image {
             };
             insns.truncate(last + 1);
         }
-        let size = insns.iter().map(|i| u64::from(i.len)).sum();
+        // A literal pool belongs to the function's bytes, not its code.
+        let size = if size > 0 {
+            size
+        } else {
+            insns.iter().map(|i| u64::from(i.len)).sum()
+        };
         Ok(Function {
             name: name.to_string(),
             size,

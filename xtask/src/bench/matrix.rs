@@ -56,8 +56,12 @@ impl Handler {
             Handler::Deep => {
                 "calls a function that calls memcpy (run-time length) and another function"
             }
-            Handler::Float => "f64 multiply-add on a static (D targets only)",
-            Handler::Nested => "nonleaf with mstatus.MIE set around the call (mepc/mstatus kept)",
+            Handler::Float => {
+                "f64 multiply-add on a static (targets with FP registers: RV64GC, ARMv7-A)"
+            }
+            Handler::Nested => {
+                "nonleaf with mstatus.MIE set around the call (mepc/mstatus kept; RISC-V only)"
+            }
         }
     }
 }
@@ -137,6 +141,8 @@ pub struct Target {
     pub clang: &'static [&'static str],
     /// The handlers of the suite this target has.
     pub handlers: &'static [Handler],
+    /// The contenders that exist for the target.
+    pub contenders: &'static [Contender],
     /// Contenders known not to support the target: a failed build is
     /// reported as "not available" instead of failing the run.
     pub unsupported: &'static [Contender],
@@ -149,8 +155,26 @@ const RISCV_SUITE: &[Handler] = &[
     Handler::Nested,
 ];
 const RISCV_FP_SUITE: &[Handler] = &Handler::ALL;
-/// No FPU on `x86_64-unknown-none`, and x86 nests in hardware.
-const X86_SUITE: &[Handler] = &[Handler::Leaf, Handler::Nonleaf, Handler::Deep];
+/// No FPU on `x86_64-unknown-none` or `thumbv7m`; x86 and Cortex-M nest
+/// in hardware.
+const NO_FP_SUITE: &[Handler] = &[Handler::Leaf, Handler::Nonleaf, Handler::Deep];
+/// Nesting on classic ARM means a System-mode entry, which GCC and Clang
+/// do not offer.
+const ARM_VFP_SUITE: &[Handler] = &[
+    Handler::Leaf,
+    Handler::Nonleaf,
+    Handler::Deep,
+    Handler::Float,
+];
+
+/// Where a rustc with an interrupt ABI and both C compilers are contenders.
+const COMPILERS: &[Contender] = &[
+    Contender::InterruptAbi,
+    Contender::RustcNative,
+    Contender::RustcNativeIpra,
+    Contender::Gcc,
+    Contender::Clang,
+];
 
 pub const TARGETS: &[Target] = &[
     Target {
@@ -165,6 +189,7 @@ pub const TARGETS: &[Target] = &[
             "-mabi=ilp32",
         ],
         handlers: RISCV_SUITE,
+        contenders: &Contender::ALL,
         unsupported: &[],
     },
     Target {
@@ -180,6 +205,7 @@ pub const TARGETS: &[Target] = &[
             "-mcmodel=medany",
         ],
         handlers: RISCV_FP_SUITE,
+        contenders: &Contender::ALL,
         unsupported: &[],
     },
     Target {
@@ -194,6 +220,7 @@ pub const TARGETS: &[Target] = &[
             "-mabi=ilp32e",
         ],
         handlers: RISCV_SUITE,
+        contenders: &Contender::ALL,
         // Clang 14 rejects `-mabi=ilp32e`.
         unsupported: &[Contender::Clang],
     },
@@ -212,19 +239,59 @@ pub const TARGETS: &[Target] = &[
             // every caller-saved register); the suite makes them on purpose.
             "-Wno-interrupt-service-routine",
         ],
-        handlers: X86_SUITE,
+        handlers: NO_FP_SUITE,
+        contenders: COMPILERS,
+        unsupported: &[],
+    },
+    Target {
+        name: "ARMv7-A",
+        triple: "armv7a-none-eabihf",
+        isa: Isa::Arm { thumb: false },
+        dynamic: true,
+        gcc: &[
+            "-march=armv7-a",
+            "-marm",
+            "-mfloat-abi=hard",
+            "-mfpu=vfpv3",
+            // GCC warns that its IRQ entry saves no VFP register; the
+            // report says so for each handler where it matters.
+            "-Wno-attributes",
+        ],
+        clang: &[
+            "--target=armv7a-none-eabihf",
+            "-marm",
+            "-mfloat-abi=hard",
+            "-mfpu=vfpv3",
+            // Clang's same warning has no group of its own.
+            "-Wno-extra",
+        ],
+        handlers: ARM_VFP_SUITE,
+        // rustc has no classic-ARM interrupt ABI.
+        contenders: &[Contender::InterruptAbi, Contender::Gcc, Contender::Clang],
+        unsupported: &[],
+    },
+    Target {
+        name: "Cortex-M3",
+        triple: "thumbv7m-none-eabi",
+        isa: Isa::Arm { thumb: true },
+        // No instruction-exact counter on QEMU's M-profile boards.
+        dynamic: false,
+        gcc: &["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"],
+        clang: &["--target=thumbv7m-none-eabi", "-mcpu=cortex-m3", "-mthumb"],
+        handlers: NO_FP_SUITE,
+        // The hardware calls an AAPCS function: rustc's "native" handler
+        // is a plain `extern "C" fn`.
+        contenders: COMPILERS,
         unsupported: &[],
     },
 ];
 
 impl Target {
-    pub fn is_riscv(&self) -> bool {
-        matches!(self.isa, Isa::Riscv { .. })
+    pub fn contenders(&self) -> impl Iterator<Item = Contender> + '_ {
+        self.contenders.iter().copied()
     }
 
-    pub fn contenders(&self) -> impl Iterator<Item = Contender> + '_ {
-        Contender::ALL
-            .into_iter()
-            .filter(|c| *c != Contender::RiscvRt || self.is_riscv())
+    pub fn is_cortex_m(&self) -> bool {
+        self.isa == (Isa::Arm { thumb: true })
     }
 }

@@ -34,8 +34,14 @@ use image::Image;
 use matrix::{Contender, Handler, RtGroup, TARGETS, Target};
 use report::{Results, Row, TargetResults};
 
-/// Debian packages of the cross C compilers (GCC 12 for RISC-V, Clang 14).
-const C_COMPILER_PACKAGES: &[&str] = &["gcc-riscv64-unknown-elf", "clang"];
+/// Debian packages of the C compilers: GCC 12 for RISC-V and ARM, Clang
+/// 14 (every target), the host's GCC (x86_64), and what each executable is.
+const C_COMPILERS: &[(&str, &str)] = &[
+    ("riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf"),
+    ("arm-none-eabi-gcc", "gcc-arm-none-eabi"),
+    ("clang", "clang"),
+    ("gcc", "gcc"),
+];
 
 pub fn run() -> Result<()> {
     let start = Instant::now();
@@ -65,37 +71,35 @@ pub fn run() -> Result<()> {
 /// Installs QEMU and the C compilers when they are missing (as root).
 fn ensure_tools() -> Result<()> {
     qemu::ensure_qemu()?;
-    let missing = ["riscv64-unknown-elf-gcc", "clang", "gcc"]
-        .into_iter()
-        .any(|tool| host::find_in_path(tool).is_none());
-    if !missing {
+    let missing: Vec<&str> = C_COMPILERS
+        .iter()
+        .filter(|(tool, _)| host::find_in_path(tool).is_none())
+        .map(|&(_, package)| package)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     if !host::is_root() {
         bail!(
-            "the C compilers are missing; install them as root with \
-             `apt-get install --no-install-recommends {} gcc`",
-            C_COMPILER_PACKAGES.join(" ")
+            "C compilers are missing; install them as root with \
+             `apt-get install --no-install-recommends {}`",
+            missing.join(" ")
         );
     }
-    println!("installing {}", C_COMPILER_PACKAGES.join(" "));
+    println!("installing {}", missing.join(" "));
     host::apt_update()?;
-    let mut packages = C_COMPILER_PACKAGES.to_vec();
-    if host::find_in_path("gcc").is_none() {
-        packages.push("gcc");
-    }
-    host::apt_install(&packages)
+    host::apt_install(&missing)
 }
 
 fn tool_versions(rustc: &toolchain::CrossToolchain) -> BTreeMap<String, String> {
     let mut tools = BTreeMap::new();
     tools.insert("rustc".into(), compile::version(&rustc.rustc));
-    for tool in [
-        "riscv64-unknown-elf-gcc",
-        "gcc",
-        "clang",
+    let qemus = [
         "qemu-system-riscv32",
-    ] {
+        "qemu-system-x86_64",
+        "qemu-system-arm",
+    ];
+    for tool in C_COMPILERS.iter().map(|(tool, _)| *tool).chain(qemus) {
         let path = host::find_in_path(tool).unwrap_or_else(|| PathBuf::from(tool));
         tools.insert(tool.into(), compile::version(&path));
     }
@@ -183,7 +187,7 @@ fn measure_target(
             };
             let image = Image::load(&elf, target.isa)?;
             for &h in &handlers {
-                let s = static_metrics(&image, contender, h).with_context(|| {
+                let s = static_metrics(target, &image, contender, h).with_context(|| {
                     format!("{} {} {}", target.name, contender.label(), h.name())
                 })?;
                 statics.insert(h, s);
@@ -231,7 +235,10 @@ fn measure_target(
                     h.name()
                 ),
             };
-            let fpu = target.handlers.contains(&Handler::Float);
+            let fpu = target
+                .handlers
+                .contains(&Handler::Float)
+                .then_some(target.isa);
             rows.push(Row::new(
                 h,
                 contender,
@@ -250,9 +257,17 @@ fn measure_target(
     })
 }
 
-fn static_metrics(image: &Image, contender: Contender, handler: Handler) -> Result<Static> {
+fn static_metrics(
+    target: &Target,
+    image: &Image,
+    contender: Contender,
+    handler: Handler,
+) -> Result<Static> {
     match contender {
-        Contender::InterruptAbi => analyze::trampoline(image, &handler.vector()),
+        // `cortex-m-interrupt` has no trampoline: the body is the vector.
+        Contender::InterruptAbi if !target.is_cortex_m() => {
+            analyze::trampoline(image, &handler.vector())
+        }
         Contender::RiscvRt => analyze::riscv_rt(image, handler.riscv_rt().0),
         _ => analyze::single(image, &handler.vector()),
     }
@@ -274,9 +289,10 @@ fn check_known(measured: &BTreeMap<String, Dynamic>) -> Result<()> {
 }
 
 /// `cargo xtask test`'s check of the method itself: the firmware's counts
-/// of a handler of known length on RV32IMAC and x86_64 (each counts with
-/// its own counter), and the static decoder's reading of interrupt-abi's
-/// RV32IMAC trampoline against what the emitter says it emitted.
+/// of a handler of known length on RV32IMAC, x86_64 and ARMv7-A (each
+/// counts with its own counter: `minstret`, the TSC, the PMU), and the
+/// static decoder's reading of interrupt-abi's RV32IMAC trampoline against
+/// what the emitter says it emitted.
 pub fn self_test() -> Result<()> {
     qemu::ensure_qemu()?;
     let rustc = toolchain::ensure_cross_toolchain()?;
@@ -286,10 +302,8 @@ pub fn self_test() -> Result<()> {
         group: RtGroup::First,
         probe,
     };
-    for target in TARGETS
-        .iter()
-        .filter(|t| ["RV32IMAC", "x86_64"].contains(&t.name))
-    {
+    let counters = ["RV32IMAC", "x86_64", "ARMv7-A"];
+    for target in TARGETS.iter().filter(|t| counters.contains(&t.name)) {
         let measured = dynamic::run(target.triple, &build(target, true).run(&rustc)?)?;
         check_known(&measured).with_context(|| target.name)?;
         println!(

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::analyze::Static;
 use super::conventions::ConventionCost;
 use super::dynamic::Dynamic;
+use super::image::Isa;
 use super::matrix::{Contender, Handler};
 
 mod chart;
@@ -65,28 +66,35 @@ impl Row {
         static_metrics: Option<Static>,
         dynamic: Option<Dynamic>,
         note: Option<String>,
-        fpu: bool,
+        fpu: Option<Isa>,
     ) -> Row {
         let mut notes: Vec<String> = note.into_iter().collect();
-        if let (true, Some(s)) = (fpu, &static_metrics) {
-            let fp_saved = s.saved.iter().any(|r| r.starts_with('f') && r != "fcsr");
+        if let (Some(isa), Some(s)) = (fpu, &static_metrics) {
+            let fp_saved = s.saved.iter().any(|r| isa.is_fp_register(r));
+            let unseen = "saves no FP register: sound only while nothing it calls uses one";
             match handler {
                 Handler::Float if !fp_saved => {
                     notes.push("saves no FP register although the body uses them".into())
                 }
-                // The compilers see what the body calls (and save what
+                // `deep` calls memcpy, which no compiler sees into: an
+                // entry that saves no FP register trusts it to use none.
+                Handler::Deep if !fp_saved => notes.push(unseen.into()),
+                // The compilers see what these bodies call (and save what
                 // it uses); riscv-rt's entry cannot, and saves none.
-                Handler::Nonleaf | Handler::Deep | Handler::Nested
+                Handler::Nonleaf | Handler::Nested
                     if !fp_saved && contender == Contender::RiscvRt =>
                 {
-                    notes.push(
-                        "saves no FP register: sound only while nothing it calls uses one".into(),
-                    )
+                    notes.push(unseen.into())
                 }
                 _ => {}
             }
-            if handler == Handler::Float && !s.saved.iter().any(|r| r == "fcsr") {
-                notes.push("does not save fcsr (the body's arithmetic sets fflags)".into());
+            if let Some(status) = isa.fp_status_register()
+                && handler == Handler::Float
+                && !s.saved.iter().any(|r| r == status)
+            {
+                notes.push(format!(
+                    "does not save {status} (the body's arithmetic sets its flags)"
+                ));
             }
         }
         Row {
@@ -316,18 +324,25 @@ pub fn markdown(results: &Results) -> String {
         let _ = writeln!(md, "  - `{}`: {}", h.name(), h.describe());
     }
     md.push_str(
-        "- **Contenders**: interrupt-abi (`#[interrupt]`); rustc's nightly `extern \"riscv-interrupt-m\"` / \
-         `\"x86-interrupt\"` (`RUSTC_BOOTSTRAP=1`); the same with `-C llvm-args=-enable-ipra` and fat LTO; \
-         GCC and Clang `__attribute__((interrupt))` at `-O2`; riscv-rt's `_start_trap` with \
-         `#[core_interrupt]` handlers (direct mode, its default). Rust at `opt-level = 3`, one codegen unit, \
-         all with the same rustc.\n\
+        "- **Contenders**: interrupt-abi (`#[interrupt]`; `arm-interrupt-irq` on ARMv7-A, \
+         `cortex-m-interrupt` on Cortex-M3); rustc's nightly `extern \"riscv-interrupt-m\"` / \
+         `\"x86-interrupt\"` (`RUSTC_BOOTSTRAP=1`), and on Cortex-M3, whose hardware calls an AAPCS \
+         function, a plain `extern \"C\" fn` as cortex-m-rt uses (rustc has no classic-ARM interrupt \
+         ABI); the same with `-C llvm-args=-enable-ipra` and fat LTO; GCC and Clang \
+         `__attribute__((interrupt))` (`interrupt(\"IRQ\")` on ARMv7-A) at `-O2`; riscv-rt's \
+         `_start_trap` with `#[core_interrupt]` handlers (direct mode, its default). Rust at \
+         `opt-level = 3`, one codegen unit, all with the same rustc.\n\
          - **entry / exit**: instructions executed from the interrupt to the body's first \
          instruction, and from the body's last through the `mret`/`iretq`, read by the firmware in QEMU \
          `-icount shift=0,sleep=off` around an interrupt it raises itself, minus the calibrated cost of \
          the reading ([method](../../bench/src/harness.rs)). RISC-V reads `minstret` and raises the \
          interrupt through `mip` ([harness](../../bench/src/riscv/harness.rs)); x86_64 reads the TSC, \
          which QEMU derives from the instruction count under `-icount`, and raises it with `int` \
-         ([harness](../../bench/src/x86/harness.rs)). QEMU has no cycle model: under `-icount shift=0` \
+         ([harness](../../bench/src/x86/harness.rs)); ARMv7-A (QEMU `virt`, Cortex-A15) reads the \
+         PMU's INST_RETIRED counter and raises an SGI at the GIC, which each body acknowledges \
+         ([harness](../../bench/src/arm/harness.rs)). Cortex-M3 is static only: QEMU's M-profile \
+         boards have no counter that resolves single instructions (no DWT cycle counter; SysTick \
+         ticks at the board's clock). QEMU has no cycle model: under `-icount shift=0` \
          an instruction is a cycle, so these are also the cycle counts (on RISC-V results.json keeps \
          each round trip's `mcycle` delta next to its `minstret` delta; they differ only where QEMU's \
          virtual clock jumped on its own). A self-test handler of exactly 7 + 6 instructions must \
@@ -335,14 +350,17 @@ pub fn markdown(results: &Results) -> String {
          with code the plain build lacks (rustc's native x86 `leaf` gets a `cld` before them): the \
          static columns describe the plain build.\n\
          - **stack bytes**: between the interrupted code's stack pointer and the body's, less the \
-         frame the hardware pushes (x86_64: 40 bytes after aligning the stack to 16).\n\
+         frame the hardware pushes (x86_64: 40 bytes after aligning the stack to 16); on ARMv7-A, \
+         what the entry pushes on the IRQ-mode stack. Cortex-M3's hardware frame (32 bytes) is not \
+         included either.\n\
          - **static entry / exit, code bytes, saved**: from the plain build's machine code \
          (no probes): the straight-line prologue up to its last save and the epilogue from its first \
          restore (a trampoline counts in full, plus the body's own prologue and epilogue); bytes are ELF \
          symbol sizes from the vector to the body inclusive; riscv-rt's dispatch branches, so its static \
          counts are left to the dynamic ones.\n\
          - **Gap**: entry + exit of interrupt-abi minus the best other contender that saves \
-         what its body uses.\n\n\
+         what its body uses: a contender whose entry saves no FP register where the body uses one, \
+         or calls memcpy (`deep`), which no compiler sees into, is not counted.\n\n\
          Tools:\n\n",
     );
     for (tool, version) in &results.tools {

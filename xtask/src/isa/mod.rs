@@ -6,12 +6,14 @@
 //! aliases, relocation syntax), and what runs is the linker's output
 //! (relaxed calls, resolved addresses). Decoding the final image's bytes
 //! treats every contender the same way and measures exactly what QEMU
-//! executes. x86 lengths are hard to decode, so [`x86`] uses iced-x86;
-//! the RISC-V forms that matter are few and regular, so [`riscv`] decodes
-//! them itself (and sizes every other instruction from its low bits). The
-//! same decoder names the registers of every instruction for the RV32E
-//! check (`rv32e.rs`).
+//! executes. x86 lengths are hard to decode, so [`x86`] uses iced-x86,
+//! and [`arm`] uses yaxpeax-arm for A32 and Thumb (decoding the VFP forms
+//! it lacks by hand); the RISC-V forms that matter are few and regular, so
+//! [`riscv`] decodes them itself (and sizes every other instruction from
+//! its low bits). The same decoder names the registers of every
+//! instruction for the RV32E check (`rv32e.rs`).
 
+pub mod arm;
 pub mod riscv;
 pub mod x86;
 
@@ -26,10 +28,25 @@ pub enum Kind {
     /// Re-aligns or re-bases the stack pointer (`and rsp, -16`,
     /// `mov rbp, rsp`): part of a prologue or epilogue.
     StackFrame,
+    /// Puts the stack pointer back from the frame pointer (`mov rsp, rbp`,
+    /// `lea rsp, [rbp - n]`, ARM `sub sp, r11, #n`): an epilogue's.
+    StackRestore,
     /// Stores `reg` to a stack slot; `alloc` bytes pushed on the way.
     Save { reg: String, alloc: u64 },
+    /// Stores several registers in one instruction (ARM `push`, `vpush`,
+    /// `srsdb sp!` storing `lr` and `spsr`); `alloc` bytes pushed on the way.
+    SaveList { regs: Vec<String>, alloc: u64 },
     /// Loads `reg` from a stack slot; `free` bytes popped on the way.
     Restore { reg: String, free: u64 },
+    /// Loads several registers in one instruction (ARM `pop` without
+    /// `pc`, `vpop`); `free` bytes popped on the way.
+    RestoreList { regs: Vec<String>, free: u64 },
+    /// Adjusts the exception return address before it is saved (A32
+    /// `sub lr, lr, #4`): part of the entry, not a write of `lr`.
+    ReturnAddress,
+    /// Loads `reg` from the literal at `addr` (ARM `ldr rN, [pc, #imm]`):
+    /// how a trampoline may find its body's address.
+    LoadLiteral { reg: String, addr: u64 },
     /// Reads a trap-state CSR (`mepc`, `mstatus`, `fcsr`) into `reg`.
     CsrRead { csr: String, reg: String },
     /// Writes a trap-state CSR back, or masks interrupts (`csrci mstatus`).

@@ -81,17 +81,17 @@ fn classify(insn: &Instruction, info: &mut InstructionInfoFactory) -> Kind {
         Mnemonic::Add if rsp_dest && insn.op1_kind() != OpKind::Register => {
             return Kind::StackFree(insn.immediate(1));
         }
-        // `and rsp, -16`, `mov rbp, rsp`, `mov rsp, rbp`, `lea rsp, [rbp - n]`
+        Mnemonic::Lea if rsp_dest && insn.memory_base() == Register::RBP => {
+            return Kind::StackRestore;
+        }
+        // `and rsp, -16`
         Mnemonic::And | Mnemonic::Lea if rsp_dest => return Kind::StackFrame,
-        Mnemonic::Mov
-            if is_register(insn, 0)
-                && is_register(insn, 1)
-                && matches!(
-                    (insn.op0_register(), insn.op1_register()),
-                    (Register::RBP, Register::RSP) | (Register::RSP, Register::RBP)
-                ) =>
-        {
-            return Kind::StackFrame;
+        Mnemonic::Mov if is_register(insn, 0) && is_register(insn, 1) => {
+            match (insn.op0_register(), insn.op1_register()) {
+                (Register::RBP, Register::RSP) => return Kind::StackFrame,
+                (Register::RSP, Register::RBP) => return Kind::StackRestore,
+                _ => {}
+            }
         }
         Mnemonic::Cld => return Kind::ClearDirection,
         Mnemonic::Iretq | Mnemonic::Iretd => return Kind::InterruptReturn,
@@ -200,6 +200,19 @@ mod tests {
                 },
                 Kind::InterruptReturn,
             ]
+        );
+    }
+
+    #[test]
+    fn frame_teardown_is_told_from_setup() {
+        let k = kinds(&[
+            0x48, 0x89, 0xec, // mov rsp, rbp
+            0x48, 0x8d, 0x65, 0xf8, // lea rsp, [rbp - 8]
+            0x48, 0x8d, 0x64, 0x24, 0x08, // lea rsp, [rsp + 8]
+        ]);
+        assert_eq!(
+            k,
+            [Kind::StackRestore, Kind::StackRestore, Kind::StackFrame]
         );
     }
 
