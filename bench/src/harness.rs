@@ -34,6 +34,34 @@ pub struct Sample {
     pub stack: usize,
 }
 
+/// The address of a vector defined in assembly or by the contender.
+#[cfg(not(any(target_arch = "riscv32", target_arch = "riscv64")))]
+macro_rules! vector {
+    ($sym:ident) => {{
+        unsafe extern "C" {
+            fn $sym();
+        }
+        $sym as unsafe extern "C" fn() as usize
+    }};
+}
+
+/// Measures each of `cases` (name, vector) with `measure`, next to the
+/// calibration handler at `calibrate`, between the start and end lines.
+#[cfg(not(any(target_arch = "riscv32", target_arch = "riscv64")))]
+pub fn run(
+    out: &mut impl Write,
+    calibrate: usize,
+    cases: &[(&str, usize)],
+    measure: impl Fn(usize) -> Sample,
+) {
+    let _ = writeln!(out, "@bench-start");
+    let cal = measure(calibrate);
+    for &(name, vector) in cases {
+        print_line(out, name, measure(vector), cal);
+    }
+    let _ = writeln!(out, "@bench-end");
+}
+
 /// Prints the `@bench` line of `handler`, measured as `s`, next to the
 /// calibration handler's `cal`.
 pub fn print_line(out: &mut impl Write, handler: &str, s: Sample, cal: Sample) {

@@ -34,6 +34,9 @@ compile_error!("select a contender: feature `ours`, `native`, `c` or `rt`");
 
 #[macro_use]
 mod probe;
+// Cortex-M is only disassembled.
+#[cfg(not(bench_cortex_m))]
+#[macro_use]
 mod harness;
 mod suite;
 

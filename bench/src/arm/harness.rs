@@ -18,7 +18,7 @@ use arm_common::gic;
 use arm_common::rt::{self, Vector};
 
 use super::Console;
-use crate::harness::{print_line, Sample};
+use crate::harness::{self, Sample};
 use crate::probe::GICC_IAR;
 
 /// The software-generated interrupt every handler is taken through.
@@ -64,19 +64,7 @@ fixed_handler!("bench_calibrate", 0, 0);
 // Entry 7, exit 5 + return: the method must report exactly that.
 fixed_handler!("bench_known", 7, 5);
 
-/// The address of a vector defined in assembly or by the contender.
-macro_rules! vector {
-    ($sym:ident) => {{
-        unsafe extern "C" {
-            fn $sym();
-        }
-        $sym as unsafe extern "C" fn() as usize
-    }};
-}
-
 pub fn run() {
-    arm_common::println!("@bench-start");
-    let cal = measure(vector!(bench_calibrate));
     let cases = [
         ("known", vector!(bench_known)),
         ("leaf", vector!(bench_leaf)),
@@ -84,10 +72,7 @@ pub fn run() {
         ("deep", vector!(bench_deep)),
         ("float", vector!(bench_float)),
     ];
-    for (name, vector) in cases {
-        print_line(&mut Console, name, measure(vector), cal);
-    }
-    arm_common::println!("@bench-end");
+    harness::run(&mut Console, vector!(bench_calibrate), &cases, measure);
 }
 
 /// Takes one IRQ through the entry at `vector` and reads the counters.

@@ -14,8 +14,8 @@ use core::ptr::addr_of_mut;
 
 use pc_machine::idt::{self, Gate};
 
-use super::{println, Console};
-use crate::harness::{print_line, Sample};
+use super::Console;
+use crate::harness::{self, Sample};
 
 /// The vector every case is installed at, in turn.
 const VECTOR: u8 = 0x40;
@@ -58,31 +58,15 @@ fixed_handler!("bench_calibrate", 0, 0);
 // Entry 7, exit 5 + `iretq`: the method must report exactly that.
 fixed_handler!("bench_known", 7, 5);
 
-/// The vectors of the suite, defined by the contender this firmware was
-/// built with, and the two above.
-macro_rules! vector {
-    ($sym:ident) => {{
-        unsafe extern "C" {
-            fn $sym();
-        }
-        $sym as unsafe extern "C" fn() as usize
-    }};
-}
-
 pub fn run() {
     idt::load();
-    println!("@bench-start");
-    let cal = measure(vector!(bench_calibrate));
     let cases = [
         ("known", vector!(bench_known)),
         ("leaf", vector!(bench_leaf)),
         ("nonleaf", vector!(bench_nonleaf)),
         ("deep", vector!(bench_deep)),
     ];
-    for (name, vector) in cases {
-        print_line(&mut Console, name, measure(vector), cal);
-    }
-    println!("@bench-end");
+    harness::run(&mut Console, vector!(bench_calibrate), &cases, measure);
 }
 
 /// Takes one interrupt through the entry at `vector` and reads the counters.

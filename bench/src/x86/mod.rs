@@ -34,7 +34,6 @@ macro_rules! println {
         let _ = writeln!($crate::x86::Console, $($arg)*);
     }};
 }
-pub(crate) use println;
 
 /// Called by pc-machine's boot stub, interrupts off; they stay off, since
 /// `int` does not need them.
