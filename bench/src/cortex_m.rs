@@ -1,7 +1,7 @@
 //! Cortex-M (`thumbv7m-none-eabi`): only disassembled for the static
 //! metrics, never booted (QEMU's M-profile boards have no counter that
-//! resolves single instructions). The entry point keeps every vector in the
-//! image.
+//! reads single instructions; see the method in docs/bench). The entry
+//! point keeps every vector in the image.
 
 use core::arch::global_asm;
 

@@ -274,7 +274,8 @@ pub const TARGETS: &[Target] = &[
         name: "Cortex-M3",
         triple: "thumbv7m-none-eabi",
         isa: Isa::Arm { thumb: true },
-        // No instruction-exact counter on QEMU's M-profile boards.
+        // No counter that reads single instructions on QEMU's M-profile
+        // boards (see the report's method).
         dynamic: false,
         gcc: &["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"],
         clang: &["--target=thumbv7m-none-eabi", "-mcpu=cortex-m3", "-mthumb"],

@@ -341,8 +341,11 @@ pub fn markdown(results: &Results) -> String {
          ([harness](../../bench/src/x86/harness.rs)); ARMv7-A (QEMU `virt`, Cortex-A15) reads the \
          PMU's INST_RETIRED counter and raises an SGI at the GIC, which each body acknowledges \
          ([harness](../../bench/src/arm/harness.rs)). Cortex-M3 is static only: QEMU's M-profile \
-         boards have no counter that resolves single instructions (no DWT cycle counter; SysTick \
-         ticks at the board's clock). QEMU has no cycle model: under `-icount shift=0` \
+         boards have no counter that reads single instructions (no DWT cycle counter; SysTick \
+         ticks every 20 instructions at best). firmware/cortex-m recovers exact counts of its own \
+         entry by summing phase-shifted SysTick samples (docs/cortex-m-interrupt.md), which this \
+         benchmark does not do; with no trampoline and straight-line bodies the static counts \
+         are what runs, up to body instructions scheduled into a prologue. QEMU has no cycle model: under `-icount shift=0` \
          an instruction is a cycle, so these are also the cycle counts (on RISC-V results.json keeps \
          each round trip's `mcycle` delta next to its `minstret` delta; they differ only where QEMU's \
          virtual clock jumped on its own). A self-test handler of exactly 7 + 6 instructions must \
