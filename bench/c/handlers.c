@@ -45,7 +45,9 @@
 
 #elif defined(__arm__)
 #define ISR __attribute__((interrupt("IRQ")))
-#define GICC_IAR 0x0801000cu
+/* GICC_IAR of virt's GICv2, 0x0801000c, in halves for movw/movt. */
+#define GICC_IAR_LOW "0x000c"
+#define GICC_IAR_HIGH "0x0801"
 
 /* The same instructions as src/probe.rs: see there. */
 #ifdef BENCH_PROBE
@@ -65,11 +67,15 @@
 #define PROBE_ENTRY() do { } while (0)
 #define PROBE_EXIT() do { } while (0)
 #endif
-/* Acknowledge, then end, the interrupt at the GIC (src/probe.rs: ack!). */
+/* Acknowledge, then end, the interrupt at the GIC: the same instructions
+ * as src/probe.rs's ack!. */
 #define ACK(bit)                                                           \
     do {                                                                   \
-        uint32_t iar_ = *(volatile uint32_t *)GICC_IAR;                    \
-        *(volatile uint32_t *)(GICC_IAR + 4) = iar_;                       \
+        uint32_t a_, v_;                                                   \
+        __asm__ volatile("movw %0, #" GICC_IAR_LOW "\n\t"                   \
+                         "movt %0, #" GICC_IAR_HIGH "\n\t"                  \
+                         "ldr %1, [%0]\n\tstr %1, [%0, #4]"                  \
+                         : "=&r"(a_), "=&r"(v_) : : "memory");              \
     } while (0)
 
 #else /* x86_64 */

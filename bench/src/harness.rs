@@ -1,7 +1,7 @@
 //! The architecture-independent half of the measurement: what each
-//! architecture's harness (`riscv::harness`, `x86::harness`) reads around
-//! one interrupt, and the `@bench` line it prints for xtask
-//! (xtask/src/bench/dynamic.rs).
+//! architecture's harness (`riscv::harness`, `x86::harness`,
+//! `arm::harness`) reads around one interrupt, and the `@bench` line it
+//! prints for xtask (xtask/src/bench/dynamic.rs).
 //!
 //! Every harness measures the same way: the interrupted code reads the
 //! instruction counter, raises the interrupt, and reads it again once the
@@ -14,7 +14,7 @@
 //! method reports 7 and 6.
 //!
 //! ```text
-//! @bench handler=leaf entry_raw=10 exit_raw=9 total=31 cycles=31 stack=16 cal_entry_raw=2 cal_exit_raw=3 cal_total=9 cal_stack=0
+//! @bench handler=leaf entry_raw=10 exit_raw=9 total=31 stack=16 cal_entry_raw=2 cal_exit_raw=3 cal_total=9 cal_stack=0 cycles=31
 //! ```
 
 use core::fmt::Write;

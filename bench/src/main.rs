@@ -3,11 +3,11 @@
 //! One source per language: [`suite`] here (Rust) and `c/handlers.c` (C).
 //! Cargo features pick the contender that turns the bodies into interrupt
 //! vectors (`ours`, `native`, `c`, `rt`); xtask builds every contender for
-//! every target and reads the ELF (static metrics), and boots it in QEMU
-//! under `-icount shift=0`, where the target's harness ([`riscv::harness`],
-//! [`x86::harness`]) raises each handler's interrupt and reads the
-//! instruction counter around it (dynamic metrics, printed as `@bench`
-//! lines by [`harness`]).
+//! every target and reads the ELF (static metrics), and, except on
+//! Cortex-M, boots it in QEMU under `-icount shift=0`, where the target's
+//! harness ([`riscv::harness`], [`x86::harness`], [`arm::harness`]) raises
+//! each handler's interrupt and reads the instruction counter around it
+//! (dynamic metrics, printed as `@bench` lines by [`harness`]).
 //!
 //! Every vector is exported as `bench_<handler>` (riscv-rt: its one
 //! `_start_trap`), so xtask finds them by name.

@@ -2,17 +2,21 @@
 //! written as assembly so that Rust and C execute the same ones.
 //!
 //! - `probe_entry!()` / `probe_exit!()`: the body's first and last
-//!   instructions in `probe` builds. The entry probe copies `minstret` to
-//!   `mscratch` and `sp` to `mtval`; the exit probe copies `minstret` to
-//!   `sscratch`. The interrupted code reads them back after the `mret`
-//!   (see `riscv::harness`). Without `probe` they are empty, and the ELF is
+//!   instructions in `probe` builds: they leave the instruction counter and
+//!   the body's stack pointer where the target's harness reads them after
+//!   the interrupt (below). Without `probe` they are empty, and the ELF is
 //!   what the static metrics describe. Neither is `nomem`: the compiler must
-//!   not move the body's memory accesses across them.
-//! - `ack!(BIT)`: clears the handler's interrupt in `mip`.
+//!   not move the body's memory accesses across them (register-only
+//!   instructions it may still move).
+//! - `ack!(BIT)`: what ends the handler's interrupt at its source.
 //! - `nest_enter!()` / `nest_leave!(saved)`: what a nested handler must do
 //!   around re-enabling `mstatus.MIE`. With `#[interrupt(nested)]` the entry
 //!   saves `mepc`/`mstatus` and masks interrupts before restoring them, so
 //!   the body has nothing to do; every other contender does it in the body.
+//!
+//! On RISC-V the entry probe copies `minstret` to `mscratch` and `sp` to
+//! `mtval`, the exit probe `minstret` to `sscratch`; `ack!` clears the
+//! interrupt's bit in `mip`.
 //!
 //! On x86_64 the probes store the TSC (the instruction counter under
 //! `-icount shift=0`) in `bench_at_entry`/`bench_at_exit` and the stack
@@ -27,7 +31,9 @@
 //! registers nothing else uses here (TPIDRURW at entry, TPIDRURO at exit,
 //! the body's SP in DFAR), keeping `r0` in TPIDRPRW meanwhile: no memory,
 //! no stack, no register of the compiler's. `ack!` acknowledges and ends
-//! the interrupt at the GIC. Cortex-M is only disassembled: all empty.
+//! the interrupt at the GIC, in assembly so that the compiler cannot hoist
+//! the register's address above the entry probe. Cortex-M is only
+//! disassembled: all empty.
 
 /// `mip` bits M-mode software can set and clear with `csrs`/`csrc`.
 #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
@@ -199,14 +205,46 @@ macro_rules! ack {
 #[cfg(all(target_arch = "arm", not(bench_cortex_m)))]
 pub const GICC_IAR: usize = 0x0801_000c;
 
+/// Reads GICC_IAR and writes the value to GICC_EOIR, with scratch
+/// registers `$a` and `$v`; shared with the harness's fixed handlers.
+#[cfg(all(target_arch = "arm", not(bench_cortex_m)))]
+macro_rules! arm_ack {
+    ($a:literal, $v:literal) => {
+        concat!(
+            "movw ",
+            $a,
+            ", #{iar_low}\n",
+            "movt ",
+            $a,
+            ", #{iar_high}\n",
+            "ldr ",
+            $v,
+            ", [",
+            $a,
+            "]\n",
+            "str ",
+            $v,
+            ", [",
+            $a,
+            ", #4]\n",
+        )
+    };
+}
+
 #[cfg(all(target_arch = "arm", not(bench_cortex_m)))]
 macro_rules! ack {
     ($bit:ident) => {
         // SAFETY: GIC CPU interface registers: acknowledge the interrupt,
         // then end it.
         unsafe {
-            let iar = ($crate::probe::GICC_IAR as *const u32).read_volatile();
-            (($crate::probe::GICC_IAR + 4) as *mut u32).write_volatile(iar);
+            core::arch::asm!(
+                arm_ack!("{a}", "{v}"),
+                a = out(reg) _,
+                v = out(reg) _,
+                iar_low = const $crate::probe::GICC_IAR & 0xffff,
+                iar_high = const $crate::probe::GICC_IAR >> 16,
+                options(nostack, preserves_flags),
+            )
         }
     };
 }

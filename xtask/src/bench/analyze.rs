@@ -7,8 +7,10 @@
 //! - Exit: symmetrically, from the first restore after the last call or
 //!   branch to the return, plus a trampoline's instructions after the call.
 //! - A body instruction the compiler scheduled between two saves (or two
-//!   restores) therefore counts as entry (exit); the dynamic counts, taken
-//!   at the body's first and last instruction, are exact.
+//!   restores) therefore counts as entry (exit), and a restore-side
+//!   instruction it scheduled before the last body instruction does not.
+//!   The dynamic counts, taken at the probes, have the same limit only for
+//!   register-only body instructions the compiler moves across a probe.
 //! - Code bytes: ELF symbol sizes of every function from the vector to the
 //!   body, inclusive (not of functions the body calls).
 //!
@@ -87,16 +89,18 @@ pub fn prologue(insns: &[Insn]) -> Prologue {
             }
             Kind::Restore { reg, .. } => {
                 restored = true;
-                written.insert(reg.clone());
+                overwrite(reg, &mut written, &mut holding);
                 false
             }
             Kind::LoadLiteral { reg, .. } => {
-                written.insert(reg.clone());
+                overwrite(reg, &mut written, &mut holding);
                 false
             }
             Kind::RestoreList { regs, .. } => {
                 restored = true;
-                written.extend(regs.iter().cloned());
+                for reg in regs {
+                    overwrite(reg, &mut written, &mut holding);
+                }
                 false
             }
             Kind::StackRestore => {
@@ -105,8 +109,7 @@ pub fn prologue(insns: &[Insn]) -> Prologue {
             }
             Kind::Other { writes } => {
                 for w in writes {
-                    written.insert(w.clone());
-                    holding.remove(w);
+                    overwrite(w, &mut written, &mut holding);
                 }
                 false
             }
@@ -117,6 +120,12 @@ pub fn prologue(insns: &[Insn]) -> Prologue {
         }
     }
     p
+}
+
+/// `reg` gets a new value: storing it is no longer a save of what it held.
+fn overwrite(reg: &str, written: &mut BTreeSet<String>, holding: &mut BTreeMap<String, String>) {
+    written.insert(reg.to_string());
+    holding.remove(reg);
 }
 
 /// Records the store of `reg` as a save, unless the code overwrote it

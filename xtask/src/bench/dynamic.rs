@@ -3,17 +3,20 @@
 //! entry and exit counts.
 //!
 //! With `cal_*` the same numbers for the calibration handler, whose body
-//! starts at its first instruction and whose exit is its `mret` alone:
+//! starts at its first instruction and whose exit is its return
+//! instruction alone (`mret`, `iretq`, `subs pc, lr, #4`):
 //!
 //! - entry = `entry_raw - cal_entry_raw`: instructions from the interrupt to
 //!   the body's first instruction, exclusive;
 //! - exit = `exit_raw - cal_exit_raw + 1`: from the body's last instruction,
 //!   exclusive, through the return instruction;
 //! - stack = `stack - cal_stack`: what the entry's code pushes, below any
-//!   frame the hardware pushes (x86_64's 40 bytes and its alignment).
+//!   frame the hardware pushes (x86_64's 40 bytes and its alignment) and
+//!   on the stack the handler runs on (ARM's IRQ-mode stack).
 //!
-//! The counter is `minstret` on RISC-V and the TSC on x86_64, which QEMU
-//! derives from the instruction count under `-icount shift=0`.
+//! The counter is `minstret` on RISC-V, the TSC on x86_64 and the PMU's
+//! INST_RETIRED on ARM, which QEMU all derive from the instruction count
+//! under `-icount shift=0`.
 //!
 //! QEMU has no cycle model: under `-icount shift=0` an instruction takes
 //! one nanosecond of virtual time and RISC-V's `mcycle` reads that clock, so
@@ -50,7 +53,11 @@ pub struct Raw {
     pub cal_exit_raw: u64,
     /// Instructions of the whole round trip, probes and harness included.
     pub total: u64,
-    /// `mcycle` over the same round trip (RISC-V; x86_64 has one counter).
+    /// Stack bytes of the handler and of the calibration handler.
+    pub stack: u64,
+    pub cal_stack: u64,
+    /// `mcycle` over the same round trip (RISC-V only: x86_64 and ARM read
+    /// one counter).
     pub total_cycles: Option<u64>,
 }
 
@@ -95,19 +102,20 @@ pub fn parse_line(line: &str) -> Result<Option<(String, Dynamic)>> {
         cal_entry_raw: get("cal_entry_raw")?,
         cal_exit_raw: get("cal_exit_raw")?,
         total: get("total")?,
+        stack: get("stack")?,
+        cal_stack: get("cal_stack")?,
         total_cycles: n.get("cycles").map(|c| c.wrapping_sub(CYCLE_READS_AROUND)),
     };
-    let (stack, cal_stack) = (get("stack")?, get("cal_stack")?);
     ensure!(
         raw.entry_raw >= raw.cal_entry_raw
             && raw.exit_raw + 1 >= raw.cal_exit_raw
-            && stack >= cal_stack,
+            && raw.stack >= raw.cal_stack,
         "a handler measured faster or smaller than the calibration handler: {line}"
     );
     let dynamic = Dynamic {
         entry_insns: raw.entry_raw - raw.cal_entry_raw,
         exit_insns: raw.exit_raw + 1 - raw.cal_exit_raw,
-        stack_bytes: stack - cal_stack,
+        stack_bytes: raw.stack - raw.cal_stack,
         raw,
     };
     Ok(Some((name.context("no handler=")?, dynamic)))

@@ -3,7 +3,8 @@
 //! On ARM a function symbol's value has bit 0 set for Thumb code (the ARM
 //! ELF convention); [`Image::function`] decodes from the even address, in
 //! the state the target's functions use, and stops at the function's first
-//! literal pool (a `$d` mapping symbol).
+//! literal pool (a `$d` mapping symbol): the suite's functions keep their
+//! pools after their code.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -74,11 +75,20 @@ impl Image {
         let mut symbols = BTreeMap::new();
         let mut data_marks = Vec::new();
         for sym in file.symbols() {
-            if let (Isa::Arm { .. }, Ok(name)) = (isa, sym.name())
-                && (name == "$d" || name.starts_with("$d."))
-            {
-                data_marks.push(sym.address());
-                continue;
+            // Mapping symbols (`$a`, `$t`, `$d`, `$x`, optionally `.N`)
+            // mark instruction sets and data, not functions.
+            let mapping = sym
+                .name()
+                .ok()
+                .and_then(|n| n.strip_prefix('$'))
+                .map(|n| n.split('.').next().unwrap_or_default());
+            match mapping {
+                Some("d") if isa != Isa::X86_64 => {
+                    data_marks.push(sym.address());
+                    continue;
+                }
+                Some("a" | "t" | "x") => continue,
+                _ => {}
             }
             let code = matches!(
                 sym.kind(),

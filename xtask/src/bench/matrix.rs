@@ -255,7 +255,7 @@ pub const TARGETS: &[Target] = &[
             "-mfpu=vfpv3",
             // GCC warns that its IRQ entry saves no VFP register; the
             // report says so for each handler where it matters.
-            "-Wno-attributes",
+            "-Wno-error=attributes",
         ],
         clang: &[
             "--target=armv7a-none-eabihf",
@@ -263,7 +263,7 @@ pub const TARGETS: &[Target] = &[
             "-mfloat-abi=hard",
             "-mfpu=vfpv3",
             // Clang's same warning has no group of its own.
-            "-Wno-extra",
+            "-Wno-error=extra",
         ],
         handlers: ARM_VFP_SUITE,
         // rustc has no classic-ARM interrupt ABI.

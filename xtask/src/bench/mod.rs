@@ -34,8 +34,8 @@ use image::Image;
 use matrix::{Contender, Handler, RtGroup, TARGETS, Target};
 use report::{Results, Row, TargetResults};
 
-/// Debian packages of the C compilers: GCC 12 for RISC-V and ARM, Clang
-/// 14 (every target), the host's GCC (x86_64), and what each executable is.
+/// The C compilers, as (executable, Debian package): GCC 12 for RISC-V and
+/// ARM, Clang 14 (every target), the host's GCC (x86_64).
 const C_COMPILERS: &[(&str, &str)] = &[
     ("riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf"),
     ("arm-none-eabi-gcc", "gcc-arm-none-eabi"),
@@ -206,7 +206,7 @@ fn measure_target(
                 ));
                 let measured = dynamic::run(target.triple, &elf)
                     .with_context(|| format!("{} {}", target.name, contender.label()))?;
-                check_known(&measured)?;
+                check_known(&measured).with_context(|| target.name)?;
                 for (name, d) in &measured {
                     if let (false, Some(cycles)) = (d.raw.cycles_match(), d.raw.total_cycles) {
                         println!(
@@ -273,7 +273,7 @@ fn static_metrics(
     }
 }
 
-/// The firmware's self-test handler has 7 entry and 5 + `mret` exit
+/// The firmware's self-test handler has 7 entry and 5 + return exit
 /// instructions: any other result means the method is broken.
 fn check_known(measured: &BTreeMap<String, Dynamic>) -> Result<()> {
     let known = measured.get("known").context("no self-test line")?;

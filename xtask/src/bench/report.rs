@@ -79,8 +79,9 @@ impl Row {
                 // `deep` calls memcpy, which no compiler sees into: an
                 // entry that saves no FP register trusts it to use none.
                 Handler::Deep if !fp_saved => notes.push(unseen.into()),
-                // The compilers see what these bodies call (and save what
-                // it uses); riscv-rt's entry cannot, and saves none.
+                // These bodies call `step`, which the compilers see (and
+                // on RISC-V save what it uses; on ARM it uses no FP
+                // register); riscv-rt's entry cannot see it, and saves none.
                 Handler::Nonleaf | Handler::Nested
                     if !fp_saved && contender == Contender::RiscvRt =>
                 {
@@ -333,7 +334,8 @@ pub fn markdown(results: &Results) -> String {
          `_start_trap` with `#[core_interrupt]` handlers (direct mode, its default). Rust at \
          `opt-level = 3`, one codegen unit, all with the same rustc.\n\
          - **entry / exit**: instructions executed from the interrupt to the body's first \
-         instruction, and from the body's last through the `mret`/`iretq`, read by the firmware in QEMU \
+         instruction, and from the body's last through the return (`mret`, `iretq`, ARM's \
+         `subs pc, lr, #4` or `ldm sp!, {..., pc}^`), read by the firmware in QEMU \
          `-icount shift=0,sleep=off` around an interrupt it raises itself, minus the calibrated cost of \
          the reading ([method](../../bench/src/harness.rs)). RISC-V reads `minstret` and raises the \
          interrupt through `mip` ([harness](../../bench/src/riscv/harness.rs)); x86_64 reads the TSC, \
@@ -345,13 +347,15 @@ pub fn markdown(results: &Results) -> String {
          ticks every 20 instructions at best). firmware/cortex-m recovers exact counts of its own \
          entry by summing phase-shifted SysTick samples (docs/cortex-m-interrupt.md), which this \
          benchmark does not do; with no trampoline and straight-line bodies the static counts \
-         are what runs, up to body instructions scheduled into a prologue. QEMU has no cycle model: under `-icount shift=0` \
+         are what runs, up to instructions the compiler moves between body and prologue or \
+         epilogue, either way. QEMU has no cycle model: under `-icount shift=0` \
          an instruction is a cycle, so these are also the cycle counts (on RISC-V results.json keeps \
          each round trip's `mcycle` delta next to its `minstret` delta; they differ only where QEMU's \
          virtual clock jumped on its own). A self-test handler of exactly 7 + 6 instructions must \
          measure 7 + 6 in every run. The probes are `asm!` blocks, which the compiler may answer \
-         with code the plain build lacks (rustc's native x86 `leaf` gets a `cld` before them): the \
-         static columns describe the plain build.\n\
+         with code the plain build lacks (rustc's native x86 `leaf` gets a `cld` before them), and \
+         across which it may move register-only body instructions (an address's `movw` before the \
+         entry probe counts as entry): the static columns describe the plain build.\n\
          - **stack bytes**: between the interrupted code's stack pointer and the body's, less the \
          frame the hardware pushes (x86_64: 40 bytes after aligning the stack to 16); on ARMv7-A, \
          what the entry pushes on the IRQ-mode stack. Cortex-M3's hardware frame (32 bytes) is not \
@@ -363,7 +367,8 @@ pub fn markdown(results: &Results) -> String {
          counts are left to the dynamic ones.\n\
          - **Gap**: entry + exit of interrupt-abi minus the best other contender that saves \
          what its body uses: a contender whose entry saves no FP register where the body uses one, \
-         or calls memcpy (`deep`), which no compiler sees into, is not counted.\n\n\
+         or calls memcpy (`deep`), which no compiler sees into, is not counted; one that misses \
+         only the FP status register (its accrued flags) is, with that note.\n\n\
          Tools:\n\n",
     );
     for (tool, version) in &results.tools {

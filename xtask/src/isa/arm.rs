@@ -38,7 +38,7 @@ pub fn decode(code: &[u8], addr: u64, thumb: bool) -> Vec<Insn> {
     let mut out = Vec::new();
     let mut offset = 0;
     let mut previous = 0;
-    let mut frame = FrameDerived::default();
+    let mut frame = FrameDerived::new(thumb);
     while let Some((len, word)) = fetch(&code[offset..], thumb) {
         let here = addr + offset as u64;
         let kind = match literal_load(word, len, here, thumb).or_else(|| by_hand(word, len, thumb))
@@ -95,6 +95,10 @@ fn literal_load(word: u32, len: usize, addr: u64, thumb: bool) -> Option<Kind> {
         ),
         _ => return None,
     };
+    // A load into pc is a jump, left to the decoder.
+    if rt == 15 {
+        return None;
+    }
     let addr = if up {
         base + u64::from(offset)
     } else {
@@ -361,15 +365,25 @@ fn memory(op: &Operand) -> Option<Memory> {
     })
 }
 
-/// Registers holding a value computed from the frame pointer (r7 or r11):
-/// Clang's Cortex-M epilogue puts sp back with `sub.w r4, r7, #8; mov sp, r4`,
-/// the same `mov sp, r4` as its prologue's realignment.
-#[derive(Default)]
-struct FrameDerived(u16);
+/// Registers holding a value computed from the frame pointer (r7 in
+/// Thumb code, r11 in A32): Clang's Cortex-M epilogue puts sp back with
+/// `sub.w r4, r7, #8; mov sp, r4`, the same `mov sp, r4` as its prologue's
+/// realignment.
+struct FrameDerived {
+    frame_pointer: u8,
+    derived: u16,
+}
 
 impl FrameDerived {
+    fn new(thumb: bool) -> Self {
+        FrameDerived {
+            frame_pointer: if thumb { 7 } else { 11 },
+            derived: 0,
+        }
+    }
+
     fn holds(&self, reg: u8) -> bool {
-        matches!(reg, 7 | 11) || self.0 & 1 << reg != 0
+        reg == self.frame_pointer || self.derived & 1 << reg != 0
     }
 
     /// Follows `add`/`sub`/`mov` into a register (others are assumed not to
@@ -383,9 +397,9 @@ impl FrameDerived {
         };
         if rd < SP {
             if self.holds(rn) {
-                self.0 |= 1 << rd;
+                self.derived |= 1 << rd;
             } else {
-                self.0 &= !(1 << rd);
+                self.derived &= !(1 << rd);
             }
         }
     }
