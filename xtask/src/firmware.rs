@@ -52,6 +52,20 @@ impl Machine {
             _ => 0,
         }
     }
+
+    /// QEMU binary and arguments that boot `elf`, built for `target`, on
+    /// this machine (callers add the CPU and `-icount` options).
+    pub fn command(self, target: &str, elf: &Path) -> Result<(&'static str, Vec<String>)> {
+        match self {
+            Machine::RiscvVirt => qemu::riscv_virt_command(target, elf),
+            Machine::X86Pc => qemu::x86_pc_command(target, elf),
+            Machine::ArmVersatile => qemu::arm_command("versatilepb", elf),
+            Machine::ArmVirt => qemu::arm_command("virt", elf),
+            Machine::Aarch64Virt => qemu::aarch64_virt_command(elf),
+            Machine::Lm3s6965evb => qemu::arm_command("lm3s6965evb", elf),
+            Machine::Mps2An385 => qemu::arm_command("mps2-an385", elf),
+        }
+    }
 }
 
 /// QEMU arguments of the `riscv-virt` firmware.
@@ -310,15 +324,7 @@ pub fn run(fw: &Firmware) -> Result<Run> {
             if thumb { "Thumb" } else { "A32" }
         );
     }
-    let (binary, mut args) = match fw.machine {
-        Machine::RiscvVirt => qemu::riscv_virt_command(fw.target, &elf)?,
-        Machine::X86Pc => qemu::x86_pc_command(fw.target, &elf)?,
-        Machine::ArmVersatile => qemu::arm_command("versatilepb", &elf)?,
-        Machine::ArmVirt => qemu::arm_command("virt", &elf)?,
-        Machine::Aarch64Virt => qemu::aarch64_virt_command(&elf)?,
-        Machine::Lm3s6965evb => qemu::arm_command("lm3s6965evb", &elf)?,
-        Machine::Mps2An385 => qemu::arm_command("mps2-an385", &elf)?,
-    };
+    let (binary, mut args) = fw.machine.command(fw.target, &elf)?;
     args.extend(fw.qemu_args.iter().map(|a| a.to_string()));
     let outcome = qemu::run_qemu(binary, &args, fw.timeout)?;
     let reports = parse_reports(&outcome.stdout);

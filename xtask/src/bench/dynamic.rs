@@ -33,6 +33,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail, ensure};
 use serde::Serialize;
 
+use super::matrix::Target;
 use crate::qemu;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -123,22 +124,17 @@ pub fn parse_line(line: &str) -> Result<Option<(String, Dynamic)>> {
 
 /// Boots `elf` (a probe build for `triple`) and returns every handler's
 /// numbers, including the self-test handler `known`.
-pub fn run(triple: &str, elf: &Path) -> Result<BTreeMap<String, Dynamic>> {
-    let x86 = triple.starts_with("x86_64");
-    let (binary, mut args) = if x86 {
-        qemu::x86_pc_command(triple, elf)?
-    } else if triple.starts_with("riscv") {
-        qemu::riscv_virt_command(triple, elf)?
-    } else {
-        let (binary, mut args) = qemu::arm_command("virt", elf)?;
-        args.extend(["-cpu".into(), "cortex-a15".into()]);
-        (binary, args)
-    };
+pub fn run(target: &Target, elf: &Path) -> Result<BTreeMap<String, Dynamic>> {
+    let machine = target
+        .machine
+        .with_context(|| format!("{} is not booted", target.name))?;
+    let (binary, mut args) = machine.command(target.triple, elf)?;
+    args.extend(target.qemu_args.iter().map(|a| a.to_string()));
     // `sleep=off`: virtual time never waits for real time, so even `mcycle`
     // is repeatable.
     args.extend(["-icount".into(), ICOUNT.into()]);
     let outcome = qemu::run_qemu(binary, &args, Duration::from_secs(30))?;
-    outcome.check_with(if x86 { qemu::X86_PC_PASS_STATUS } else { 0 })?;
+    outcome.check_with(machine.pass_status())?;
     let mut out = BTreeMap::new();
     for line in outcome.stdout.lines() {
         if let Some((name, d)) = parse_line(line)? {

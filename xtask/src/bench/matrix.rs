@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::image::Isa;
+use crate::firmware::Machine;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -134,8 +135,10 @@ pub struct Target {
     pub name: &'static str,
     pub triple: &'static str,
     pub isa: Isa,
-    /// Booted in QEMU for the dynamic counts (else static only).
-    pub dynamic: bool,
+    /// The QEMU machine the firmware boots on for the dynamic counts
+    /// (`None`: static counts only), and extra QEMU arguments.
+    pub machine: Option<Machine>,
+    pub qemu_args: &'static [&'static str],
     /// Arguments GCC (`riscv64-unknown-elf-gcc` or the host `gcc`) gets.
     pub gcc: &'static [&'static str],
     pub clang: &'static [&'static str],
@@ -181,7 +184,8 @@ pub const TARGETS: &[Target] = &[
         name: "RV32IMAC",
         triple: "riscv32imac-unknown-none-elf",
         isa: Isa::Riscv { xlen: 32 },
-        dynamic: true,
+        machine: Some(Machine::RiscvVirt),
+        qemu_args: &[],
         gcc: &["-march=rv32imac_zicsr", "-mabi=ilp32"],
         clang: &[
             "--target=riscv32-unknown-elf",
@@ -196,7 +200,8 @@ pub const TARGETS: &[Target] = &[
         name: "RV64GC",
         triple: "riscv64gc-unknown-none-elf",
         isa: Isa::Riscv { xlen: 64 },
-        dynamic: true,
+        machine: Some(Machine::RiscvVirt),
+        qemu_args: &[],
         gcc: &["-march=rv64gc_zicsr", "-mabi=lp64d", "-mcmodel=medany"],
         clang: &[
             "--target=riscv64-unknown-elf",
@@ -212,7 +217,8 @@ pub const TARGETS: &[Target] = &[
         name: "RV32E",
         triple: "riscv32e-unknown-none-elf",
         isa: Isa::Riscv { xlen: 32 },
-        dynamic: true,
+        machine: Some(Machine::RiscvVirt),
+        qemu_args: &[],
         gcc: &["-march=rv32e_zicsr", "-mabi=ilp32e"],
         clang: &[
             "--target=riscv32-unknown-elf",
@@ -228,7 +234,8 @@ pub const TARGETS: &[Target] = &[
         name: "x86_64",
         triple: "x86_64-unknown-none",
         isa: Isa::X86_64,
-        dynamic: true,
+        machine: Some(Machine::X86Pc),
+        qemu_args: &[],
         gcc: &["-mgeneral-regs-only", "-mno-red-zone", "-fpie"],
         clang: &[
             "--target=x86_64-unknown-none-elf",
@@ -247,7 +254,8 @@ pub const TARGETS: &[Target] = &[
         name: "ARMv7-A",
         triple: "armv7a-none-eabihf",
         isa: Isa::Arm { thumb: false },
-        dynamic: true,
+        machine: Some(Machine::ArmVirt),
+        qemu_args: &["-cpu", "cortex-a15"],
         gcc: &[
             "-march=armv7-a",
             "-marm",
@@ -276,7 +284,8 @@ pub const TARGETS: &[Target] = &[
         isa: Isa::Arm { thumb: true },
         // No counter that reads single instructions on QEMU's M-profile
         // boards (see the report's method).
-        dynamic: false,
+        machine: None,
+        qemu_args: &[],
         gcc: &["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"],
         clang: &["--target=thumbv7m-none-eabi", "-mcpu=cortex-m3", "-mthumb"],
         handlers: NO_FP_SUITE,

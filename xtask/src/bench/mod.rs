@@ -192,7 +192,7 @@ fn measure_target(
                 })?;
                 statics.insert(h, s);
             }
-            if target.dynamic {
+            if target.machine.is_some() {
                 let probe = Build {
                     probe: true,
                     ..plain
@@ -204,7 +204,7 @@ fn measure_target(
                     target.name,
                     dynamic::ICOUNT
                 ));
-                let measured = dynamic::run(target.triple, &elf)
+                let measured = dynamic::run(target, &elf)
                     .with_context(|| format!("{} {}", target.name, contender.label()))?;
                 check_known(&measured).with_context(|| target.name)?;
                 for (name, d) in &measured {
@@ -252,7 +252,7 @@ fn measure_target(
     Ok(TargetResults {
         name: target.name,
         triple: target.triple,
-        dynamic: target.dynamic,
+        dynamic: target.machine.is_some(),
         rows,
     })
 }
@@ -304,7 +304,7 @@ pub fn self_test() -> Result<()> {
     };
     let counters = ["RV32IMAC", "x86_64", "ARMv7-A"];
     for target in TARGETS.iter().filter(|t| counters.contains(&t.name)) {
-        let measured = dynamic::run(target.triple, &build(target, true).run(&rustc)?)?;
+        let measured = dynamic::run(target, &build(target, true).run(&rustc)?)?;
         check_known(&measured).with_context(|| target.name)?;
         println!(
             "    dynamic, {}: the 7 + 6 instruction handler measures 7 + 6",
