@@ -1,21 +1,13 @@
 //! Links with `link.ld` and tells the program its target and whether the
 //! hart has an FPU.
 
-use std::{env, path::PathBuf};
+use std::env;
+
+include!("../link_script.rs");
 
 fn main() {
-    let dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap());
-    // Only the binary is linked with the script; an absolute path keeps it
-    // independent of the directory the linker runs in.
-    println!(
-        "cargo:rustc-link-arg-bins=-T{}",
-        dir.join("link.ld").display()
-    );
-    println!("cargo:rerun-if-changed=link.ld");
-
-    // Reports name the triple they were built for.
+    link_with_own_script();
     let target = env::var("TARGET").unwrap();
-    println!("cargo:rustc-env=FIRMWARE_TARGET={target}");
 
     // `cfg(fpu)`: an RV64 target with the D extension, so the torture loop
     // also checks f0-f31 and fcsr (moving them through 64-bit registers). Decided from the triple as well as from
