@@ -4,6 +4,8 @@
 
 use std::{env, fs, path::PathBuf};
 
+include!("../firmware/riscv_features.rs");
+
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap();
@@ -39,18 +41,11 @@ fn main() {
     println!("cargo:rerun-if-changed=memory.x");
 
     // `cfg(bench_fpu)`: a RISC-V target with the D extension or a
-    // hard-float classic-ARM one, which get the `float` handler. Decided
-    // from the triple too, since a rustc that hides unstable target
-    // features from `cfg` would drop it silently.
+    // hard-float classic-ARM one, which get the `float` handler.
     println!("cargo::rustc-check-cfg=cfg(bench_fpu)");
-    let features = env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
-    let isa = target.split('-').next().unwrap_or_default();
-    let letters = isa
-        .trim_start_matches("riscv32")
-        .trim_start_matches("riscv64");
-    let has_d = features.split(',').any(|f| f == "d") || letters.contains(['g', 'd']);
+    println!("cargo:rerun-if-changed=../firmware/riscv_features.rs");
     let arm_vfp = arch == "arm" && !cortex_m && target.ends_with("eabihf");
-    if (arch.starts_with("riscv") && has_d) || arm_vfp {
+    if riscv_has_d(&target) || arm_vfp {
         println!("cargo:rustc-cfg=bench_fpu");
     }
 
