@@ -57,7 +57,7 @@ pub struct Image {
     pub isa: Isa,
     /// Name -> (address, size); sizes of assembly labels may be 0.
     symbols: BTreeMap<String, (u64, u64)>,
-    /// Addresses of ARM `$d` mapping symbols: data inside code.
+    /// Addresses of `$d` mapping symbols (ARM, RISC-V): data inside code.
     data_marks: Vec<u64>,
 }
 
@@ -111,20 +111,23 @@ impl Image {
         })
     }
 
+    /// The bytes from `addr` to the end of the section holding it.
+    fn bytes_from(&self, addr: u64) -> Result<&[u8]> {
+        let file = object::File::parse(&*self.data)?;
+        let section = file
+            .sections()
+            .find(|s| (s.address()..s.address() + s.size()).contains(&addr))
+            .with_context(|| format!("no section holds {addr:#x}"))?;
+        Ok(&section.data()?[(addr - section.address()) as usize..])
+    }
+
     /// The little-endian word at `addr` (a literal in code).
     pub fn read_u32(&self, addr: u64) -> Result<u32> {
-        let file = object::File::parse(&*self.data)?;
-        for section in file.sections() {
-            if (section.address()..section.address() + section.size()).contains(&addr) {
-                let at = (addr - section.address()) as usize;
-                let bytes = section
-                    .data()?
-                    .get(at..at + 4)
-                    .context("literal past the section")?;
-                return Ok(u32::from_le_bytes(bytes.try_into()?));
-            }
-        }
-        bail!("no section holds {addr:#x}")
+        let bytes = self
+            .bytes_from(addr)?
+            .get(..4)
+            .context("literal past the section")?;
+        Ok(u32::from_le_bytes(bytes.try_into()?))
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -150,25 +153,22 @@ impl Image {
             Isa::Arm { .. } => symbol & !1,
             _ => symbol,
         };
-        let file = object::File::parse(&*self.data)?;
-        let section = file
-            .sections()
-            .find(|s| s.address() <= addr && addr < s.address() + s.size())
-            .with_context(|| format!("{name} at {addr:#x} is in no section"))?;
-        let bytes = section.data()?;
-        let start = (addr - section.address()) as usize;
+        let bytes = self
+            .bytes_from(addr)
+            .with_context(|| format!("{name} at {addr:#x}"))?;
         let mut end = if size > 0 {
-            start + size as usize
+            size as usize
         } else {
             bytes.len()
         };
         if let Some(&pool) = self.data_marks.iter().find(|&&d| d > addr) {
-            end = end.min((pool - section.address()) as usize);
+            end = end.min((pool - addr) as usize);
         }
+        let code = &bytes[..end];
         let mut insns = match self.isa {
-            Isa::Riscv { xlen } => isa::riscv::decode(&bytes[start..end], addr, xlen),
-            Isa::X86_64 => isa::x86::decode(&bytes[start..end], addr),
-            Isa::Arm { thumb } => isa::arm::decode(&bytes[start..end], addr, thumb),
+            Isa::Riscv { xlen } => isa::riscv::decode(code, addr, xlen),
+            Isa::X86_64 => isa::x86::decode(code, addr),
+            Isa::Arm { thumb } => isa::arm::decode(code, addr, thumb),
         };
         if size == 0 {
             let Some(last) = insns
