@@ -8,6 +8,7 @@
 use interrupt_abi_codegen::Abi;
 use interrupt_abi_codegen::abi::Args;
 use interrupt_abi_codegen::convention::Shape;
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{FnArg, ReturnType, Type};
 
@@ -174,6 +175,7 @@ pub fn check(parsed: &Parsed) -> syn::Result<Checked> {
             error_code = Some((*arg.ty).clone());
         }
         check_options(parsed, abi, diverges, &mut errors);
+        check_non_maskable(parsed, abi, &mut errors);
     }
 
     let options = &parsed.options;
@@ -228,6 +230,22 @@ fn check_options(parsed: &Parsed, abi: Abi, diverges: bool, errors: &mut Errors)
             }
             ("data_abort" | "prefetch_abort", Abi::ArmInterruptAbort) => None,
             ("el2", Abi::Aarch64Interrupt) => None,
+            ("nmi", Abi::X86Interrupt) => None,
+            ("nmi", Abi::ArmInterruptFiq) => Some(
+                "FIQ handlers are non-maskable for safe code already, and must be \
+                 `unsafe fn` without it"
+                    .to_string(),
+            ),
+            ("nmi", Abi::CortexMInterrupt) => Some(
+                "the vector decides it: handlers exported as `NMI`, `NonMaskableInt` or \
+                 `HardFault` must be `unsafe fn`"
+                    .to_string(),
+            ),
+            ("nmi", _) => Some(
+                "only `x86-interrupt` handlers are marked; FIQ and Cortex-M NMI/HardFault \
+                 handlers are recognised by their ABI or vector"
+                    .to_string(),
+            ),
             ("el2", _) => {
                 Some("only `aarch64-interrupt` handlers run at an exception level".to_string())
             }
@@ -256,6 +274,83 @@ fn check_options(parsed: &Parsed, abi: Abi, diverges: bool, errors: &mut Errors)
             _ => {}
         }
     }
+}
+
+/// Cortex-M vectors that no priority mask (PRIMASK, BASEPRI) holds off, by
+/// the symbol names vector tables give them.
+const CORTEX_M_NON_MASKABLE: &[&str] = &["NMI", "NonMaskableInt", "HardFault"];
+
+/// Handlers that can interrupt a critical section must be `unsafe fn`.
+///
+/// Safe code trusts that masking interrupts (`cli`, `cpsid i`, PRIMASK)
+/// keeps every handler out while it holds a `critical_section` or a
+/// `Mutex` borrow; a non-maskable handler breaks that promise, so its body
+/// must not touch such state without its author saying why it is sound.
+fn check_non_maskable(parsed: &Parsed, abi: Abi, errors: &mut Errors) {
+    let sig = &parsed.item.sig;
+    if sig.unsafety.is_some() {
+        return;
+    }
+    let (tokens, what) = match abi {
+        Abi::X86Interrupt => match parsed.options.get("nmi") {
+            Some(span) => (
+                syn::Ident::new("nmi", span).into_token_stream(),
+                "an NMI or machine-check handler runs even where interrupts are disabled (`cli`)",
+            ),
+            None => return,
+        },
+        Abi::ArmInterruptFiq => (
+            sig.abi.to_token_stream(),
+            "a FIQ preempts the critical sections that mask IRQs only, as most do",
+        ),
+        Abi::CortexMInterrupt => match entry_symbol(parsed) {
+            Some((attr, name)) if CORTEX_M_NON_MASKABLE.contains(&name.as_str()) => (
+                attr.to_token_stream(),
+                "NMI and HardFault run even where PRIMASK masks every other exception",
+            ),
+            _ => return,
+        },
+        _ => return,
+    };
+    errors.push(
+        tokens,
+        format!(
+            "{what}, so it may observe state a critical section holds: declare it \
+             `unsafe extern \"{}\" fn` and justify in the body what it touches",
+            abi.name()
+        ),
+    );
+}
+
+/// The name of the entry symbol, when an attribute sets one, and that
+/// attribute.
+fn entry_symbol(parsed: &Parsed) -> Option<(&syn::Attribute, String)> {
+    parsed
+        .item
+        .attrs
+        .iter()
+        .find_map(|attr| match attr_kind(attr) {
+            AttrKind::NoMangle => Some((attr, parsed.item.sig.ident.to_string())),
+            AttrKind::ExportName => {
+                let meta = if attr.path().is_ident("unsafe") {
+                    attr.parse_args::<syn::Meta>().ok()?
+                } else {
+                    attr.meta.clone()
+                };
+                let syn::Meta::NameValue(nv) = meta else {
+                    return None;
+                };
+                let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(name),
+                    ..
+                }) = nv.value
+                else {
+                    return None;
+                };
+                Some((attr, name.value()))
+            }
+            _ => None,
+        })
 }
 
 /// The frame is passed by reference, without a named lifetime; `&mut` lets

@@ -21,7 +21,7 @@ impl Options {
 }
 
 /// Every flag `#[interrupt(..)]` knows; `check` decides which ABI takes which.
-pub const FLAGS: &[&str] = &["nested", "data_abort", "prefetch_abort", "el2"];
+pub const FLAGS: &[&str] = &["nested", "data_abort", "prefetch_abort", "el2", "nmi"];
 
 /// What `#[interrupt]` was applied to.
 pub struct Parsed {
@@ -34,7 +34,8 @@ pub struct Parsed {
 pub const OPTIONS_HELP: &str = "`#[interrupt]` takes these flags: `nested` (RISC-V: save \
      `mepc`/`mstatus` so the body may re-enable interrupts), `data_abort` or `prefetch_abort` \
      (`arm-interrupt-abort`: which vector the handler serves), `el2` (`aarch64-interrupt`: the \
-     exception is taken to EL2)";
+     exception is taken to EL2), `nmi` (`x86-interrupt`: the handler serves a non-maskable \
+     vector such as NMI or machine check, and must be an `unsafe fn`)";
 
 pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<Parsed> {
     let mut option_errors = Errors::default();
@@ -83,7 +84,8 @@ fn parse_options(attr: TokenStream, errors: &mut Errors) -> Options {
 
 /// Where an attribute on the handler goes.
 pub enum AttrKind {
-    /// `#[doc]`, `#[cfg]` and lint levels: on the `Handler` constant.
+    /// `#[doc]`, `#[cfg]` and lint levels: on the `Handler` constant, whose
+    /// initialiser holds the body, so lint levels reach the body too.
     Item,
     /// `link_section`: on the entry symbol.
     LinkSection,

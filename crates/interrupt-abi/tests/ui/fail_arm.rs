@@ -18,7 +18,7 @@ extern "arm-interrupt-irq" fn abort_flag_on_irq() {}
 extern "arm-interrupt-irq" fn nested_irq() {}
 
 #[interrupt]
-extern "arm-interrupt-fiq" fn fiq_with_frame(_f: &ExceptionFrame) {}
+unsafe extern "arm-interrupt-fiq" fn fiq_with_frame(_f: &ExceptionFrame) {}
 
 #[interrupt]
 extern "arm-interrupt-svc" fn svc_writes_without_unsafe(f: &mut ExceptionFrame) {
