@@ -55,11 +55,52 @@ pub fn apt_update() -> Result<()> {
 
 /// Installs `packages` (root only). `--no-install-recommends` keeps apt from
 /// pulling in recommended packages that conflict with what is installed
-/// (QEMU's recommends clash with the machine's newer `qemu-utils`).
+/// (QEMU's recommends clash with the machine's newer `qemu-utils`), and
+/// `--no-remove` makes apt refuse rather than remove a package the user has.
 pub fn apt_install(packages: &[&str]) -> Result<()> {
-    run(apt_get()
-        .args(["install", "-y", "-q", "--no-install-recommends"])
-        .args(packages))
+    let mut cmd = apt_install_command(packages);
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let log = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    // apt names what it would have had to remove, or which dependency conflicts.
+    let why: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            l.contains("REMOVED")
+                || l.contains("Conflicts")
+                || l.contains("Breaks")
+                || l.contains("Depends")
+                || l.starts_with("E:")
+                || l.starts_with("  ")
+        })
+        .collect();
+    bail!(
+        "`apt-get install {}` refused (it never removes installed packages here): {}\n\
+         install them by hand once the conflict is resolved",
+        packages.join(" "),
+        if why.is_empty() {
+            log.trim().to_string()
+        } else {
+            why.join("\n")
+        }
+    )
+}
+
+fn apt_install_command(packages: &[&str]) -> Command {
+    let mut cmd = apt_get();
+    cmd.args([
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "--no-remove",
+    ])
+    .args(packages);
+    cmd
 }
 
 /// Downloads the `.deb`s of `packages` into `dir` without installing them
@@ -93,4 +134,21 @@ pub fn apt_download(packages: &[&str], dir: &Path) -> Result<()> {
         dir.display(),
         packages[0],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn installs_never_remove_packages() {
+        let cmd = apt_install_command(&["qemu-system-misc"]);
+        let args: Vec<_> = cmd.get_args().collect();
+        assert!(args.contains(&"--no-remove".as_ref()), "{args:?}");
+        assert!(
+            args.contains(&"--no-install-recommends".as_ref()),
+            "{args:?}"
+        );
+        assert_eq!(args.last(), Some(&"qemu-system-misc".as_ref()));
+    }
 }

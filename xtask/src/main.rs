@@ -24,7 +24,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run every test: unit, compile-fail UI, host x86_64 harness, QEMU firmware.
-    Test,
+    Test {
+        /// Run only the steps whose name contains this text (e.g. `riscv64gc`,
+        /// `workspace`); the toolchain step always runs.
+        #[arg(long)]
+        only: Option<String>,
+    },
     /// Build the example firmware, run it in QEMU and show interrupts handled and their cost.
     Demo,
     /// Measure interrupt entry/exit cost against rustc, GCC, Clang and riscv-rt;
@@ -34,7 +39,7 @@ enum Command {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Test => test::run(),
+        Command::Test { only } => test::run(only.as_deref()),
         Command::Demo => demo::run(),
         Command::Bench => bench::run(),
     }
