@@ -209,7 +209,7 @@ extern "arm-interrupt-irq" fn unexpected_irq() -> ! {
 }
 
 #[interrupt]
-extern "arm-interrupt-fiq" fn unexpected_fiq() -> ! {
+unsafe extern "arm-interrupt-fiq" fn unexpected_fiq() -> ! {
     unexpected("FIQ", 0)
 }
 

@@ -65,7 +65,7 @@ extern "arm-interrupt-irq" fn irq_probe() {
 }
 
 #[interrupt]
-extern "arm-interrupt-fiq" fn fiq_probe() {
+unsafe extern "arm-interrupt-fiq" fn fiq_probe() {
     probe_body();
 }
 

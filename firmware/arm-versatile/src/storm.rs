@@ -53,7 +53,7 @@ extern "arm-interrupt-irq" fn irq_storm() {
 }
 
 #[interrupt]
-extern "arm-interrupt-fiq" fn fiq_storm() {
+unsafe extern "arm-interrupt-fiq" fn fiq_storm() {
     storm::fiq_entered();
     if vic::fiq_status() & (1 << line::TIMER23) != 0 {
         TIMER2.clear();

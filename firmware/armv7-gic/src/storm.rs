@@ -59,7 +59,7 @@ extern "arm-interrupt-irq" fn irq_storm() {
 }
 
 #[interrupt]
-extern "arm-interrupt-fiq" fn fiq_storm() {
+unsafe extern "arm-interrupt-fiq" fn fiq_storm() {
     storm::fiq_entered();
     let iar = gic::acknowledge();
     if iar & 0x3ff == id::VIRTUAL_TIMER {
