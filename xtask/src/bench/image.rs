@@ -156,11 +156,7 @@ impl Image {
         let bytes = self
             .bytes_from(addr)
             .with_context(|| format!("{name} at {addr:#x}"))?;
-        let mut end = if size > 0 {
-            size as usize
-        } else {
-            bytes.len()
-        };
+        let mut end = if size > 0 { size as usize } else { bytes.len() };
         if let Some(&pool) = self.data_marks.iter().find(|&&d| d > addr) {
             end = end.min((pool - addr) as usize);
         }
