@@ -131,6 +131,17 @@ pub const MATRIX: &[Firmware] = &[
         qemu_args: &["-icount", "shift=0"],
         timeout: Duration::from_secs(60),
     },
+    // The same kernel built hard-float (a target spec in firmware/x86-pc:
+    // x86_64-unknown-none with SSE), so that bodies use SSE and the SSE
+    // entry's MXCSR handling runs on bare metal.
+    Firmware {
+        package: "x86-pc",
+        target: "x86_64-sse-none",
+        features: &[],
+        machine: Machine::X86Pc,
+        qemu_args: &["-icount", "shift=0"],
+        timeout: Duration::from_secs(60),
+    },
     // 32-bit x86 kernel (multiboot; there is no bare-metal i686 target: the
     // Linux target's `core`, statically linked at 1 MiB): breakpoint,
     // general protection, and a timer storm over GPR, EFLAGS, x87 and SSE

@@ -272,6 +272,14 @@ pub fn firmware_build_command(package: &str, target: &str) -> Result<Command> {
     if rustup_has_target(target) {
         return Ok(cmd);
     }
+    // A target rustc does not ship is a JSON spec in the package's directory
+    // (`x86_64-sse-none`: a hard-float bare-metal x86_64); rustc 1.96 takes
+    // those only with `-Zunstable-options`.
+    let package_dir = repo_root().join("firmware").join(package);
+    if package_dir.join(format!("{target}.json")).is_file() {
+        cmd.env("RUST_TARGET_PATH", &package_dir)
+            .env("RUSTFLAGS", "-Zunstable-options");
+    }
     let toolchain = ensure_cross_toolchain()?;
     // RUSTC_BOOTSTRAP lets the stable cargo and Debian's stable rustc accept
     // `-Zbuild-std`; nothing else unstable is used.

@@ -106,7 +106,9 @@ impl Abi {
     /// Why a target of the right architecture matches no variant.
     pub fn unsupported_features_help(self) -> &'static str {
         match self {
-            Abi::X86Interrupt => "AVX-512 state (ZMM, K registers) is not saved yet",
+            Abi::X86Interrupt => {
+                "AVX-512 state (ZMM, K registers) and APX's r16-r31 are not saved yet"
+            }
             Abi::RiscvInterruptM | Abi::RiscvInterruptS => {
                 "the V extension's vector registers are not saved yet"
             }
@@ -205,30 +207,40 @@ mod variants {
 
     // Vector extensions make v0-v31 caller-saved; we do not save them yet, so
     // such targets get a compile error rather than silent corruption.
+    // AVX-512 (ZMM, k0-k7) and APX (r16-r31) add caller-saved state we do
+    // not save yet, so such targets get a compile error rather than silent
+    // corruption. `fxsr` without SSE takes the `fnsave` entry: its body has
+    // no MXCSR, and `ldmxcsr` would fault.
     const X86: &[Variant] = &[
-        v("x86_64_soft", "x86_64", &[], &["sse"], &x86::X86_64_SOFT),
-        v("x86_64_sse", "x86_64", &["sse"], &["avx"], &x86::X86_64_SSE),
+        v(
+            "x86_64_soft",
+            "x86_64",
+            &[],
+            &["sse", "apxf"],
+            &x86::X86_64_SOFT,
+        ),
+        v(
+            "x86_64_sse",
+            "x86_64",
+            &["sse"],
+            &["avx", "apxf"],
+            &x86::X86_64_SSE,
+        ),
         v(
             "x86_64_avx",
             "x86_64",
             &["avx"],
-            &["avx512f"],
+            &["avx512f", "apxf"],
             &x86::X86_64_AVX,
         ),
         v(
             "x86_fxsr",
             "x86",
-            &["fxsr"],
+            &["fxsr", "sse"],
             &["avx", "soft-float"],
             &x86::X86_FXSR,
         ),
-        v(
-            "x86_x87",
-            "x86",
-            &[],
-            &["fxsr", "sse", "soft-float"],
-            &x86::X86_X87,
-        ),
+        v("x86_x87", "x86", &[], &["sse", "soft-float"], &x86::X86_X87),
         v(
             "x86_soft",
             "x86",
@@ -554,6 +566,46 @@ mod variants {
             assert!(selected(Abi::ArmInterruptIrqSystem, "arm", &["v5te"]).is_empty());
             assert!(selected(Abi::CortexMInterrupt, "arm", &["aclass", "v7"]).is_empty());
             assert!(selected(Abi::Aarch64Interrupt, "aarch64", &["neon", "sve"]).is_empty());
+        }
+
+        /// State the x86_64 entries do not save yet must stop the build:
+        /// feature lists as `rustc --print cfg` gives them for
+        /// `-C target-feature=+apxf` or `+avx512f` (implied features
+        /// included), on hard- and soft-float targets.
+        #[test]
+        fn x86_64_apx_and_avx512_select_nothing() {
+            let cases: &[&[&str]] = &[
+                &["apxf", "fxsr", "sse", "sse2", "x87"],
+                &["apxf", "fxsr", "x87"],
+                &["apxf", "avx", "avx2", "fxsr", "sse", "sse2", "x87"],
+                &[
+                    "avx", "avx2", "avx512f", "f16c", "fma", "fxsr", "sse", "sse2", "sse3",
+                    "sse4.1", "sse4.2", "ssse3", "x87",
+                ],
+            ];
+            for features in cases {
+                assert_eq!(
+                    selected(Abi::X86Interrupt, "x86_64", features),
+                    Vec::<&str>::new(),
+                    "{features:?}"
+                );
+            }
+            assert!(
+                Abi::X86Interrupt
+                    .unsupported_features_help()
+                    .contains("APX")
+            );
+        }
+
+        /// `ldmxcsr` faults without SSE, so an `fxsr` target without it (e.g.
+        /// `-C target-cpu=pentium2`) takes the `fnsave` entry: its body has
+        /// no MXCSR to set up.
+        #[test]
+        fn x86_fxsr_without_sse_uses_fnsave() {
+            assert_eq!(
+                selected(Abi::X86Interrupt, "x86", &["fxsr", "x87"]),
+                ["x86, x87 (fnsave)"]
+            );
         }
 
         #[test]

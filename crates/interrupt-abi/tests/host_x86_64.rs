@@ -3,13 +3,17 @@
 //!
 //! The harness in `support/` enters each handler the way a long-mode CPU
 //! does (aligned frame, optional error code, random GPRs, XMM registers,
-//! arithmetic flags and DF), lets it `iretq` back (ring 3 to ring 3), and
-//! fails on any register, flag or stack word that changed, on a frame or
-//! error code the body saw wrongly, on DF set or a misaligned stack inside
-//! the body, and on a return that landed in the wrong place.
+//! MXCSR, arithmetic flags and DF), lets it `iretq` back (ring 3 to ring 3),
+//! and fails on any register, flag, MXCSR bit or stack word that changed, on
+//! a frame or error code the body saw wrongly, on DF set, a misaligned stack
+//! or an FP environment other than the default inside the body, and on a
+//! return that landed in the wrong place. Diverging (`-> !`) handlers are
+//! entered the same way and leave through `probe::escape`; everything they
+//! saw is checked.
 //!
-//! Every body records what it saw and then clobbers all SysV caller-saved
-//! registers, so an entry that forgets to save one is caught. The hand-written
+//! Every body records what it saw, does an inexact division, and then
+//! clobbers all SysV caller-saved registers, so an entry that forgets to
+//! save one, or to keep MXCSR, is caught. The hand-written
 //! trampolines in `support/reference.rs` keep the harness honest: correct
 //! ones must pass, deliberately broken ones must be reported.
 //!
@@ -31,13 +35,37 @@ const ITERATIONS: u64 = 100_000;
 #[interrupt]
 extern "x86-interrupt" fn plain(frame: &InterruptStackFrame) {
     probe::record(frame, None);
+    probe::record_fp();
     probe::clobber_caller_saved();
 }
 
 #[interrupt]
 extern "x86-interrupt" fn with_error_code(frame: &InterruptStackFrame, error_code: u64) {
     probe::record(frame, Some(error_code));
+    probe::record_fp();
     probe::clobber_caller_saved();
+}
+
+/// NMI and machine-check handlers typically diverge; the frame they are
+/// given must be the hardware frame all the same.
+#[interrupt]
+extern "x86-interrupt" fn diverging(frame: &InterruptStackFrame) -> ! {
+    probe::record(frame, None);
+    probe::record_fp();
+    probe::clobber_caller_saved();
+    probe::escape()
+}
+
+/// Double faults diverge and have an error code.
+#[interrupt]
+extern "x86-interrupt" fn diverging_with_error_code(
+    frame: &InterruptStackFrame,
+    error_code: u64,
+) -> ! {
+    probe::record(frame, Some(error_code));
+    probe::record_fp();
+    probe::clobber_caller_saved();
+    probe::escape()
 }
 
 /// Writes through `&mut` must reach the frame `iretq` consumes: the harness
@@ -46,6 +74,7 @@ extern "x86-interrupt" fn with_error_code(frame: &InterruptStackFrame, error_cod
 #[interrupt]
 unsafe extern "x86-interrupt" fn rewrites_frame(frame: &mut InterruptStackFrame) {
     probe::record(frame, None);
+    probe::record_fp();
     frame.instruction_pointer = probe::redirect(frame.instruction_pointer);
     probe::clobber_caller_saved();
 }
@@ -102,6 +131,77 @@ fn handler_writes_through_mut_frame_reach_iretq() {
         ),
         ITERATIONS,
     );
+}
+
+#[test]
+fn diverging_handler_without_error_code_sees_the_hardware_frame() {
+    harness::torture(
+        &shape(
+            "#[interrupt] fn(&InterruptStackFrame) -> !",
+            diverging,
+            false,
+            Return::Escapes,
+        ),
+        ITERATIONS,
+    );
+}
+
+#[test]
+fn diverging_handler_with_error_code_sees_the_hardware_frame() {
+    harness::torture(
+        &shape(
+            "#[interrupt] fn(&InterruptStackFrame, u64) -> !",
+            diverging_with_error_code,
+            true,
+            Return::Escapes,
+        ),
+        ITERATIONS,
+    );
+}
+
+/// The case, in isolation: the interrupted code rounds toward zero
+/// with every exception masked and no flag set; the body's division must
+/// round to nearest in the default environment, and the interrupted code
+/// must get 0x7F80 back, without the precision flag the body raised.
+#[test]
+fn body_runs_in_the_default_fp_environment_and_mxcsr_comes_back() {
+    let config = Config {
+        mxcsr: Some(0x7F80),
+        ..Config::from_env(ITERATIONS / 10)
+    };
+    let failures = [
+        (
+            "plain, MXCSR round toward zero",
+            plain,
+            false,
+            Return::Original,
+        ),
+        (
+            "error code, MXCSR round toward zero",
+            with_error_code,
+            true,
+            Return::Original,
+        ),
+        (
+            "diverging, MXCSR round toward zero",
+            diverging,
+            false,
+            Return::Escapes,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, handler, error_code, returns)| {
+        let shape = shape(name, handler, error_code, returns);
+        match harness::run(&shape, &config) {
+            Ok(stats) => {
+                eprintln!("{name}: {stats}");
+                None
+            }
+            Err(failure) => Some(failure.to_string()),
+        }
+    })
+    .collect::<Vec<_>>();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// The harness itself: correct hand-written trampolines pass.

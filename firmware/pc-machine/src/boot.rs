@@ -71,8 +71,10 @@ global_asm!(
     "jnz 3b",
     // CR4.PAE, CR3, EFER.LME, then CR0.PG (with PE, already set): this
     // activates long mode, still in a 32-bit (compatibility) code segment.
+    // CR4.OSFXSR and OSXMMEXCPT, with CR0.MP set and EM, TS clear, let
+    // programs built with SSE use it (without OSFXSR it raises #UD).
     "mov eax, cr4",
-    "or eax, 1 << 5",
+    "or eax, (1 << 5) | (1 << 9) | (1 << 10)",
     "mov cr4, eax",
     "mov eax, offset {pml4}",
     "mov cr3, eax",
@@ -81,7 +83,8 @@ global_asm!(
     "or eax, 1 << 8",
     "wrmsr",
     "mov eax, cr0",
-    "or eax, 0x80000001",
+    "and eax, ~((1 << 2) | (1 << 3))",
+    "or eax, 0x80000003",
     "mov cr0, eax",
     "lgdt [boot_gdt_pointer]",
     // Far return into the 64-bit code segment (selector 0x08): pops EIP, then CS.

@@ -1,6 +1,7 @@
 //! What a handler body can check about the state the trampoline gave it:
-//! the psABI's entry conditions (DF clear, stack aligned at the call) and
-//! that it may clobber every caller-saved register.
+//! the psABI's entry conditions (DF clear, stack aligned at the call, the
+//! default FP environment) and that it may clobber every caller-saved
+//! register.
 
 use core::arch::asm;
 
@@ -46,6 +47,101 @@ pub fn stack_aligned() -> bool {
     // SAFETY: an empty asm block that only "changes" a register.
     unsafe { asm!("/* {} */", inout(reg) addr, options(nomem, nostack, preserves_flags)) };
     addr % 16 == 0
+}
+
+/// MXCSR of the psABIs' default environment: round to nearest, every
+/// exception masked, no flags, FZ and DAZ off.
+#[cfg(any(target_arch = "x86", target_feature = "sse"))]
+pub const DEFAULT_MXCSR: u32 = 0x1F80;
+/// The x87 control word after `fninit`: round to nearest, 64-bit precision,
+/// every exception masked (what the i386 psABI's code assumes).
+#[cfg(any(target_arch = "x86", target_feature = "sse"))]
+pub const DEFAULT_FCW: u16 = 0x037F;
+
+/// MXCSR as the running code has it.
+#[cfg(target_feature = "sse")]
+#[inline(always)]
+pub fn mxcsr() -> u32 {
+    let mut value = 0u32;
+    // SAFETY: stores MXCSR into a local.
+    unsafe { asm!("stmxcsr [{}]", in(reg) &mut value, options(nostack, preserves_flags)) };
+    value
+}
+
+/// Loads MXCSR.
+#[cfg(target_feature = "sse")]
+#[inline(always)]
+pub fn set_mxcsr(value: u32) {
+    // SAFETY: loads MXCSR from a local; the caller picks a valid value.
+    unsafe { asm!("ldmxcsr [{}]", in(reg) &value, options(nostack, preserves_flags)) };
+}
+
+/// Loads the x87 control word and clears the status word's exception flags.
+#[cfg(target_arch = "x86")]
+#[inline(always)]
+pub fn set_fcw(value: u16) {
+    // SAFETY: loads the control word from a local.
+    unsafe { asm!("fldcw [{}]", "fnclex", in(reg) &value, options(nostack, preserves_flags)) };
+}
+
+/// Runs the following code in a non-default FP environment with clear
+/// flags, as interrupted code may: rounding toward zero in MXCSR and (on
+/// 32-bit x86) in the x87 control word. [`set_default_fp_environment`]
+/// undoes it.
+#[inline(always)]
+pub fn set_interrupted_fp_environment() {
+    #[cfg(target_feature = "sse")]
+    set_mxcsr(INTERRUPTED_MXCSR);
+    #[cfg(target_arch = "x86")]
+    set_fcw(INTERRUPTED_FCW);
+}
+
+/// Back to the default FP environment, flags clear.
+#[inline(always)]
+pub fn set_default_fp_environment() {
+    #[cfg(target_feature = "sse")]
+    set_mxcsr(DEFAULT_MXCSR);
+    #[cfg(target_arch = "x86")]
+    set_fcw(DEFAULT_FCW);
+}
+
+/// MXCSR of the interrupted code in the FP scenarios: round toward zero,
+/// every exception masked, no flags.
+#[cfg(any(target_arch = "x86", target_feature = "sse"))]
+pub const INTERRUPTED_MXCSR: u32 = 0x7F80;
+/// x87 control word of the interrupted code in the FP scenarios: round
+/// toward zero, 64-bit precision, every exception masked.
+#[cfg(any(target_arch = "x86", target_feature = "sse"))]
+pub const INTERRUPTED_FCW: u16 = 0x0F7F;
+
+/// The x87 control word as the running code has it.
+#[cfg(target_arch = "x86")]
+#[inline(always)]
+pub fn fcw() -> u16 {
+    let mut value = 0u16;
+    // SAFETY: stores the control word into a local.
+    unsafe { asm!("fnstcw [{}]", in(reg) &mut value, options(nostack, preserves_flags)) };
+    value
+}
+
+/// True when the body runs in the default FP environment of its psABI, as
+/// compiled code assumes, whatever the interrupted code had set: MXCSR's
+/// control bits 0x1F80 where there is SSE (its flags, bits 0-5, are left
+/// to the body), the x87 control word 0x037F on 32-bit x86. A soft-float
+/// body has no FP environment.
+#[inline(always)]
+pub fn default_fp_environment() -> bool {
+    #[allow(unused_mut)]
+    let mut ok = true;
+    #[cfg(target_feature = "sse")]
+    {
+        ok &= mxcsr() & !0x3F == DEFAULT_MXCSR;
+    }
+    #[cfg(target_arch = "x86")]
+    {
+        ok &= fcw() == DEFAULT_FCW;
+    }
+    ok
 }
 
 /// Overwrites every caller-saved general-purpose register with junk, as any

@@ -134,7 +134,8 @@ extern "C" fn on_fatal_signal(signal: i32, info: *const u8, context: *const u8) 
         "\ninterrupt entry `{name}` crashed the harness with signal {signal} at iteration {} (seed {seed:#x})\n  \
          rip {rip:#x}{}, rsp {rsp:#x}, fault address {fault:#x}; entry at {entry:#x}, landing pad at {:#x}\n  \
          usual causes: a misaligned stack in the body (aligned SSE moves fault), a frame or error code \
-         mix-up making `iretq` pop garbage, a wrong return address written through a `&mut` frame\n  \
+         mix-up making `iretq` pop garbage, a wrong return address written through a `&mut` frame, \
+         a body running with the interrupted code's MXCSR (signal 8: an unmasked SSE exception)\n  \
          reproduce with INTERRUPT_ABI_TORTURE_SEED={seed:#x} INTERRUPT_ABI_TORTURE_ITERATIONS={}\n",
         ITERATION.load(Relaxed),
         Offset(rip.wrapping_sub(entry)),

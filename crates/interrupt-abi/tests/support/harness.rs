@@ -11,18 +11,24 @@
 //! 2. It aligns RSP down to 16 and pushes SS, the interrupted RSP, RFLAGS, CS
 //!    and RIP (the landing pad), plus the error code for that shape, exactly
 //!    as the CPU does. CS and SS are the process's own, read at run time.
-//! 3. It loads RFLAGS (random CF/PF/AF/ZF/SF/OF and DF; IF as the process
-//!    has it; never TF or AC), all sixteen XMM registers and all fifteen GPRs
-//!    with random values, and jumps to the entry with no register of its own
-//!    left: the context pointer and the entry address live in statics.
+//! 3. It loads MXCSR (every bit random: rounding mode, FZ, DAZ, exception
+//!    masks and flags), RFLAGS (random CF/PF/AF/ZF/SF/OF and DF; IF as the
+//!    process has it; never TF or AC), all sixteen XMM registers and all
+//!    fifteen GPRs with random values, and jumps to the entry with no
+//!    register of its own left: the context pointer and the entry address
+//!    live in statics.
 //! 4. The entry's `iretq` (ring 3 to ring 3 works in Linux) lands on a pad
 //!    that only stores a marker byte (no register or flag touched), then
 //!    `capture` stores every register and RFLAGS, again through statics and
-//!    without touching the interrupted stack, and returns to Rust.
+//!    without touching the interrupted stack, puts back the process's MXCSR
+//!    and returns to Rust. A diverging body cannot return: it calls
+//!    [`probe::escape`], which takes the same way back to Rust from inside
+//!    the body.
 //!
-//! [`run`] then compares: registers, flags, RSP after `iretq`, the frame and
-//! error code the body saw, DF and stack alignment inside the body, which
-//! pad the return landed on, how many times the body ran, and the canary.
+//! [`run`] then compares: registers, flags, MXCSR, RSP after `iretq`, the
+//! frame and error code the body saw, DF, stack alignment and the FP
+//! environment inside the body, which pad the return landed on, how many
+//! times the body ran, and the canary.
 //!
 //! All of this uses process-wide statics, so runs are serialised behind
 //! [`LOCK`]; tests may call [`run`] from parallel threads.
@@ -51,6 +57,8 @@ const FLAG_IF: u64 = 1 << 9;
 const FLAG_DF: u64 = 1 << 10;
 const FLAG_NT: u64 = 1 << 14;
 const FLAG_AC: u64 = 1 << 18;
+/// MXCSR's exception mask bits, IM through PM.
+const MXCSR_MASKS: u32 = 0x1F80;
 
 /// One register file: what is loaded before the interrupt, or what is found
 /// after it.
@@ -61,6 +69,7 @@ pub struct Regs {
     pub gpr: [u64; 15],
     pub rflags: u64,
     pub xmm: [u128; 16],
+    pub mxcsr: u32,
 }
 
 /// Everything `launch` and `capture` exchange with Rust. The assembly uses
@@ -80,6 +89,8 @@ struct Ctx {
     ss: u64,
     has_error_code: u64,
     error_code: u64,
+    /// The Rust caller's MXCSR, put back before returning to it.
+    host_mxcsr: u32,
 }
 
 const IN_GPR: usize = offset_of!(Ctx, input) + offset_of!(Regs, gpr);
@@ -88,6 +99,8 @@ const IN_XMM: usize = offset_of!(Ctx, input) + offset_of!(Regs, xmm);
 const OUT_GPR: usize = offset_of!(Ctx, output) + offset_of!(Regs, gpr);
 const OUT_FLAGS: usize = offset_of!(Ctx, output) + offset_of!(Regs, rflags);
 const OUT_XMM: usize = offset_of!(Ctx, output) + offset_of!(Regs, xmm);
+const IN_MXCSR: usize = offset_of!(Ctx, input) + offset_of!(Regs, mxcsr);
+const OUT_MXCSR: usize = offset_of!(Ctx, output) + offset_of!(Regs, mxcsr);
 
 /// The context of the interrupt in flight (for `capture`).
 static CTX: AtomicPtr<Ctx> = AtomicPtr::new(ptr::null_mut());
@@ -102,12 +115,14 @@ const LANDED_NOWHERE: u8 = 0;
 const LANDED_ORIGINAL: u8 = 1;
 const LANDED_SKIPPED: u8 = 2;
 const LANDED_REDIRECTED: u8 = 3;
+const LANDED_ESCAPED: u8 = 4;
 
 fn landed_name(marker: u8) -> &'static str {
     match marker {
         LANDED_ORIGINAL => "the interrupted RIP",
         LANDED_SKIPPED => "the interrupted RIP + 2 (instruction skipped)",
         LANDED_REDIRECTED => "the redirect target",
+        LANDED_ESCAPED => "the harness through `probe::escape` (a diverging body)",
         _ => "nowhere (no landing pad ran)",
     }
 }
@@ -134,6 +149,7 @@ unsafe extern "sysv64" fn launch(ctx: *mut Ctx) {
         "push r15",
         "mov [rip + {ctx}], rdi",
         "mov [rdi + {host_rsp}], rsp",
+        "stmxcsr [rdi + {host_mxcsr}]",
         // Become the interrupted code, then be the CPU: align down to 16,
         // push the frame, and the error code for shapes that have one.
         "mov rsp, [rdi + {int_rsp}]",
@@ -149,7 +165,9 @@ unsafe extern "sysv64" fn launch(ctx: *mut Ctx) {
         "je 2f",
         "push qword ptr [rdi + {ec}]",
         "2:",
-        // Random state. Nothing below touches the flags; rdi goes last.
+        // Random state. Nothing below touches the flags or does arithmetic
+        // that MXCSR could trap on; rdi goes last.
+        "ldmxcsr [rdi + {in_mxcsr}]",
         "push qword ptr [rdi + {in_flags}]",
         "popfq",
         "movdqu xmm0, [rdi + {in_xmm} + 0 * 16]",
@@ -188,6 +206,7 @@ unsafe extern "sysv64" fn launch(ctx: *mut Ctx) {
         entry = sym ENTRY,
         land = sym land,
         host_rsp = const offset_of!(Ctx, host_rsp),
+        host_mxcsr = const offset_of!(Ctx, host_mxcsr),
         int_rsp = const offset_of!(Ctx, int_rsp),
         cs = const offset_of!(Ctx, cs),
         ss = const offset_of!(Ctx, ss),
@@ -196,6 +215,7 @@ unsafe extern "sysv64" fn launch(ctx: *mut Ctx) {
         in_flags = const IN_FLAGS,
         in_xmm = const IN_XMM,
         in_gpr = const IN_GPR,
+        in_mxcsr = const IN_MXCSR,
     )
 }
 
@@ -275,8 +295,10 @@ unsafe extern "sysv64" fn capture() {
         "movdqu [rax + {out_xmm} + 13 * 16], xmm13",
         "movdqu [rax + {out_xmm} + 14 * 16], xmm14",
         "movdqu [rax + {out_xmm} + 15 * 16], xmm15",
-        // Back to Rust: its stack, its callee-saved registers, DF clear.
+        "stmxcsr [rax + {out_mxcsr}]",
+        // Back to Rust: its stack, MXCSR and callee-saved registers, DF clear.
         "mov rsp, [rax + {host_rsp}]",
+        "ldmxcsr [rax + {host_mxcsr}]",
         "cld",
         "pop r15",
         "pop r14",
@@ -292,6 +314,38 @@ unsafe extern "sysv64" fn capture() {
         out_flags = const OUT_FLAGS,
         out_gpr = const OUT_GPR,
         out_xmm = const OUT_XMM,
+        out_mxcsr = const OUT_MXCSR,
+        host_mxcsr = const offset_of!(Ctx, host_mxcsr),
+    )
+}
+
+/// The way back to Rust for a diverging body, called from inside it: what
+/// `capture` does after the landing pad, without the registers (nothing was
+/// restored, so there is nothing to compare). The body's frames and the
+/// entry's are left behind on the interrupted stack, which `launch` reuses.
+///
+/// # Safety
+/// Only from a handler body entered by `launch`, with no destructors pending.
+#[unsafe(naked)]
+pub(super) unsafe extern "sysv64" fn escape() -> ! {
+    naked_asm!(
+        "mov byte ptr [rip + {landed}], {escaped}",
+        "mov rax, [rip + {ctx}]",
+        "mov rsp, [rax + {host_rsp}]",
+        "ldmxcsr [rax + {host_mxcsr}]",
+        "cld",
+        "pop r15",
+        "pop r14",
+        "pop r13",
+        "pop r12",
+        "pop rbx",
+        "pop rbp",
+        "ret",
+        landed = sym LANDED,
+        escaped = const LANDED_ESCAPED,
+        ctx = sym CTX,
+        host_rsp = const offset_of!(Ctx, host_rsp),
+        host_mxcsr = const offset_of!(Ctx, host_mxcsr),
     )
 }
 
@@ -304,6 +358,10 @@ pub enum Return {
     /// frame; the harness alternates randomly between skipping an
     /// instruction and jumping to a second landing pad.
     Rewritten,
+    /// Never: the body diverges and leaves through [`probe::escape`]. The
+    /// registers are not compared (nothing is restored), everything the
+    /// body saw is.
+    Escapes,
 }
 
 /// One handler shape to torture: how to enter it and what to expect.
@@ -332,6 +390,9 @@ pub struct Config {
     /// interrupts in [`Stats::misaligned_bodies`], so an entry with a known
     /// alignment bug can be checked for everything else.
     pub check_alignment: bool,
+    /// The interrupted code's MXCSR for every interrupt; `None` (the
+    /// default) draws a random one each time.
+    pub mxcsr: Option<u32>,
 }
 
 pub const DEFAULT_SEED: u64 = 0x1A7E_2024_C0DE_F00D;
@@ -351,6 +412,7 @@ impl Config {
             iterations: var("INTERRUPT_ABI_TORTURE_ITERATIONS").unwrap_or(default_iterations),
             seed: var("INTERRUPT_ABI_TORTURE_SEED").unwrap_or(DEFAULT_SEED),
             check_alignment: true,
+            mxcsr: None,
         }
     }
 }
@@ -364,6 +426,9 @@ pub struct Stats {
     pub rsp_8_mod_16: u64,
     /// Interrupts entered with DF set.
     pub df_set: u64,
+    /// Interrupts whose interrupted MXCSR unmasked some SSE exception (a
+    /// body run with it would trap on inexact arithmetic).
+    pub mxcsr_unmasked: u64,
     /// For [`Return::Rewritten`]: how many returns were skips (the rest
     /// were redirects).
     pub skipped: u64,
@@ -377,12 +442,13 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} interrupts in {:.1?} ({:.0} ns each; RSP ≡ 8 mod 16: {}, DF set: {}, skips: {}, misaligned bodies: {})",
+            "{} interrupts in {:.1?} ({:.0} ns each; RSP ≡ 8 mod 16: {}, DF set: {}, MXCSR with unmasked exceptions: {}, skips: {}, misaligned bodies: {})",
             self.interrupts,
             self.elapsed,
             self.elapsed.as_nanos() as f64 / self.interrupts.max(1) as f64,
             self.rsp_8_mod_16,
             self.df_set,
+            self.mxcsr_unmasked,
             self.skipped,
             self.misaligned_bodies,
         )
@@ -399,6 +465,7 @@ pub struct Failure {
     pub interrupted_rsp: u64,
     pub error_code: Option<u64>,
     pub rflags: u64,
+    pub mxcsr: u32,
     /// One line per difference, e.g. `r11: expected 0x…, got 0x…`.
     pub problems: Vec<String>,
 }
@@ -412,11 +479,12 @@ impl fmt::Display for Failure {
         )?;
         writeln!(
             f,
-            "  interrupted RSP {:#x} (≡ {} mod 16), RFLAGS {:#x} (DF {}), error code {}",
+            "  interrupted RSP {:#x} (≡ {} mod 16), RFLAGS {:#x} (DF {}), MXCSR {:#06x}, error code {}",
             self.interrupted_rsp,
             self.interrupted_rsp % 16,
             self.rflags,
             u8::from(self.rflags & FLAG_DF != 0),
+            self.mxcsr,
             match self.error_code {
                 Some(code) => format!("{code:#x}"),
                 None => "not pushed".into(),
@@ -448,6 +516,20 @@ fn current_rflags() -> u64 {
     rflags
 }
 
+/// The MXCSR bits this CPU lets software set (`MXCSR_MASK` of an `fxsave`
+/// image; 0 there means the original 0xFFBF, without DAZ).
+fn mxcsr_mask() -> u32 {
+    #[repr(C, align(16))]
+    struct Fxsave([u8; 512]);
+    let mut image = Fxsave([0; 512]);
+    // SAFETY: stores 512 bytes into a 16-aligned buffer of that size.
+    unsafe { asm!("fxsave [{}]", in(reg) &mut image, options(nostack, preserves_flags)) };
+    match u32::from_le_bytes(image.0[28..32].try_into().unwrap()) {
+        0 => 0xFFBF,
+        mask => mask,
+    }
+}
+
 fn segment_registers() -> (u64, u64) {
     let (cs, ss): (u64, u64);
     // SAFETY: reads two segment selectors.
@@ -473,6 +555,7 @@ pub fn run(shape: &Shape, config: &Config) -> Result<Stats, Failure> {
     assert_eq!(probe::SKIP_LEN, 2);
 
     let (cs, ss) = segment_registers();
+    let mxcsr_mask = mxcsr_mask();
     // IF as the process has it (set), the reserved bit 1, never TF/NT/AC.
     let base_flags =
         (current_rflags() | FLAG_IF | 0b10) & !(RANDOM_FLAGS | FLAG_TF | FLAG_NT | FLAG_AC);
@@ -494,6 +577,7 @@ pub fn run(shape: &Shape, config: &Config) -> Result<Stats, Failure> {
         interrupts: 0,
         rsp_8_mod_16: 0,
         df_set: 0,
+        mxcsr_unmasked: 0,
         skipped: 0,
         misaligned_bodies: 0,
         elapsed: Duration::ZERO,
@@ -510,6 +594,9 @@ pub fn run(shape: &Shape, config: &Config) -> Result<Stats, Failure> {
             *xmm = rng.next_u128();
         }
         ctx.input.rflags = base_flags | (rng.next_u64() & RANDOM_FLAGS);
+        ctx.input.mxcsr = config
+            .mxcsr
+            .unwrap_or_else(|| rng.next_u64() as u32 & mxcsr_mask);
         ctx.output = Regs::default();
         ctx.out_rsp = 0;
         // 8-aligned, about half of the time 16-aligned, with room above it
@@ -527,6 +614,7 @@ pub fn run(shape: &Shape, config: &Config) -> Result<Stats, Failure> {
             Return::Original => (0, LANDED_ORIGINAL),
             Return::Rewritten if rng.below(2) == 0 => (0, LANDED_SKIPPED),
             Return::Rewritten => (land_redirected as *const () as u64, LANDED_REDIRECTED),
+            Return::Escapes => (0, LANDED_ESCAPED),
         };
         probe::arm(rng.next_u64(), redirect);
         LANDED.store(LANDED_NOWHERE, Relaxed);
@@ -539,8 +627,10 @@ pub fn run(shape: &Shape, config: &Config) -> Result<Stats, Failure> {
         let record = (shape.take)();
         let landed = LANDED.load(Relaxed);
         let mut problems = Vec::new();
-        compare_registers(&ctx, &mut problems);
-        if ctx.out_rsp != ctx.int_rsp {
+        if shape.returns != Return::Escapes {
+            compare_registers(&ctx, &mut problems);
+        }
+        if shape.returns != Return::Escapes && ctx.out_rsp != ctx.int_rsp {
             problems.push(format!(
                 "rsp after iretq: expected {:#x}, got {:#x}",
                 ctx.int_rsp, ctx.out_rsp
@@ -585,12 +675,14 @@ pub fn run(shape: &Shape, config: &Config) -> Result<Stats, Failure> {
                 interrupted_rsp: ctx.int_rsp,
                 error_code: expected_code,
                 rflags: ctx.input.rflags,
+                mxcsr: ctx.input.mxcsr,
                 problems,
             });
         }
         stats.interrupts += 1;
         stats.rsp_8_mod_16 += u64::from(ctx.int_rsp % 16 == 8);
         stats.df_set += u64::from(ctx.input.rflags & FLAG_DF != 0);
+        stats.mxcsr_unmasked += u64::from(ctx.input.mxcsr & MXCSR_MASKS != MXCSR_MASKS);
         stats.skipped += u64::from(landed == LANDED_SKIPPED);
         stats.misaligned_bodies += u64::from(misaligned);
     }
@@ -611,6 +703,12 @@ pub fn torture(shape: &Shape, default_iterations: u64) -> Stats {
             "run did not exercise both frame alignments"
         );
         assert!(stats.df_set > 0, "run never set DF");
+        if config.mxcsr.is_none() {
+            assert!(
+                stats.mxcsr_unmasked > 0 && stats.mxcsr_unmasked < stats.interrupts,
+                "run did not exercise both masked and unmasked SSE exceptions"
+            );
+        }
         if shape.returns == Return::Rewritten {
             assert!(
                 stats.skipped > 0 && stats.skipped < stats.interrupts,
@@ -638,6 +736,14 @@ fn compare_registers(ctx: &Ctx, problems: &mut Vec<String>) {
                 want.xmm[i], got.xmm[i]
             ));
         }
+    }
+    if want.mxcsr != got.mxcsr {
+        problems.push(format!(
+            "mxcsr: expected {:#06x}, got {:#06x} (differing bits {:#x})",
+            want.mxcsr,
+            got.mxcsr,
+            want.mxcsr ^ got.mxcsr
+        ));
     }
     if want.rflags != got.rflags {
         problems.push(format!(
@@ -699,6 +805,23 @@ fn check_body(
             "body recorded error code {got:#x} for a shape without one"
         )),
         _ => {}
+    }
+    if let Some(fp) = seen.fp {
+        // The body's own inexact division may have raised flags (bits 0-5).
+        if fp.mxcsr & !0x3F != probe::DEFAULT_MXCSR {
+            problems.push(format!(
+                "body ran with MXCSR {:#06x}: expected the default environment {:#06x} (flags aside)",
+                fp.mxcsr,
+                probe::DEFAULT_MXCSR
+            ));
+        }
+        if fp.tenth != probe::TENTH_TO_NEAREST {
+            problems.push(format!(
+                "body computed 1.0 / 10.0 = {:#018x}, expected {:#018x} (round to nearest)",
+                fp.tenth,
+                probe::TENTH_TO_NEAREST
+            ));
+        }
     }
     if seen.rflags & FLAG_DF != 0 {
         problems.push(format!(

@@ -1,8 +1,10 @@
 //! The handler-body side of the harness.
 //!
-//! A body under test calls [`record`] first, then (for a `&mut` frame) writes
-//! [`redirect`]'s answer into the frame's instruction pointer, and calls
-//! [`clobber_caller_saved`] last. The harness reads the record back with
+//! A body under test calls [`record`] first, then [`record_fp`] to do some
+//! inexact arithmetic and note the FP environment it ran in, then (for a
+//! `&mut` frame) writes [`redirect`]'s answer into the frame's instruction
+//! pointer, and calls [`clobber_caller_saved`] last; a diverging body ends
+//! with [`escape`] instead of returning. The harness reads the record back with
 //! [`take`]. Everything lives in statics because the body cannot be handed a
 //! context pointer; the harness serialises all runs behind one lock, so the
 //! statics are never shared between two interrupts in flight.
@@ -24,6 +26,21 @@ pub struct Frame {
     pub stack_segment: u64,
 }
 
+/// MXCSR of the SysV default environment: round to nearest, every
+/// exception masked, no flags, FZ and DAZ off.
+pub const DEFAULT_MXCSR: u32 = 0x1F80;
+/// `1.0 / 10.0` rounded to nearest; toward zero or down it ends in 9.
+pub const TENTH_TO_NEAREST: u64 = 0x3FB9_9999_9999_999A;
+
+/// The FP environment a body ran in, from [`record_fp`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FpSeen {
+    /// MXCSR right after the body's inexact division.
+    pub mxcsr: u32,
+    /// The bits of that division's result.
+    pub tenth: u64,
+}
+
 /// What one body invocation saw.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Seen {
@@ -39,6 +56,8 @@ pub struct Seen {
     /// fixed offset from RSP assuming ABI alignment, so it is only 16-aligned
     /// if the trampoline kept the stack aligned at its `call`.
     pub aligned_local: u64,
+    /// Only for bodies that call [`record_fp`].
+    pub fp: Option<FpSeen>,
 }
 
 /// What the harness reads back after an interrupt.
@@ -57,6 +76,9 @@ static ERROR_CODE: AtomicU64 = AtomicU64::new(0);
 static RFLAGS: AtomicU64 = AtomicU64::new(0);
 static RSP_AT_ASM: AtomicU64 = AtomicU64::new(0);
 static ALIGNED_LOCAL: AtomicU64 = AtomicU64::new(0);
+static HAS_FP: AtomicBool = AtomicBool::new(false);
+static FP_MXCSR: AtomicU64 = AtomicU64::new(0);
+static FP_TENTH: AtomicU64 = AtomicU64::new(0);
 
 /// Seed for the junk [`clobber_caller_saved`] writes; set per interrupt.
 static JUNK: AtomicU64 = AtomicU64::new(0x5A5A_5A5A_5A5A_5A5A);
@@ -106,6 +128,34 @@ pub fn record<F>(frame: &F, error_code: Option<u64>) {
     RFLAGS.store(rflags, Relaxed);
     RSP_AT_ASM.store(rsp, Relaxed);
     ALIGNED_LOCAL.store(aligned_local, Relaxed);
+}
+
+/// Divides 1.0 by 10.0 (inexact: sets PE, and the rounding mode decides the
+/// last bit), then records the result and MXCSR. The harness expects the
+/// default environment whatever the interrupted code had: an entry that
+/// hands the body the interrupted MXCSR is seen here, or crashes the run
+/// with SIGFPE when that MXCSR unmasks the precision exception.
+#[inline(always)]
+pub fn record_fp() {
+    let tenth = core::hint::black_box(1.0f64) / core::hint::black_box(10.0f64);
+    let mut mxcsr = 0u32;
+    // SAFETY: stores MXCSR into a local. `tenth` is an operand so that the
+    // division happens before the store.
+    unsafe {
+        asm!("/* {t} */ stmxcsr [{m}]", m = in(reg) &mut mxcsr, t = in(xmm_reg) tenth,
+             options(nostack, preserves_flags))
+    };
+    FP_MXCSR.store(u64::from(mxcsr), Relaxed);
+    FP_TENTH.store(tenth.to_bits(), Relaxed);
+    HAS_FP.store(true, Relaxed);
+}
+
+/// Leaves a diverging body for the harness, which then checks what the
+/// body recorded. Call it last, in place of returning.
+pub fn escape() -> ! {
+    // SAFETY: called from a body the harness entered; the bodies hold
+    // nothing with a destructor.
+    unsafe { super::harness::escape() }
 }
 
 /// The instruction pointer a `&mut`-frame body must write into its frame:
@@ -206,6 +256,10 @@ pub fn take() -> Record {
         rflags: RFLAGS.swap(0, Relaxed),
         rsp_at_asm: RSP_AT_ASM.swap(0, Relaxed),
         aligned_local: ALIGNED_LOCAL.swap(0, Relaxed),
+        fp: HAS_FP.swap(false, Relaxed).then(|| FpSeen {
+            mxcsr: FP_MXCSR.load(Relaxed) as u32,
+            tenth: FP_TENTH.load(Relaxed),
+        }),
     };
     Record {
         calls: CALLS.swap(0, Relaxed),

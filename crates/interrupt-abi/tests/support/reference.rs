@@ -9,6 +9,8 @@
 //!   before pushing `F` words, so the padding is `8 * (F + 9) mod 16`:
 //!   none without an error code, 8 bytes with one;
 //! * `cld` — the interrupted code may have had DF set;
+//! * for a body that does floating point: save MXCSR and load the default
+//!   0x1F80 for the body, restore the saved MXCSR after it;
 //! * rdi = &frame, rsi = error code; call the `extern "sysv64"` body;
 //! * restore, drop the error code, `iretq`.
 //!
@@ -129,6 +131,12 @@ extern "sysv64" fn error_code_body(frame: &Frame, error_code: u64) {
     probe::clobber_caller_saved();
 }
 
+extern "sysv64" fn fp_body(frame: &Frame) {
+    probe::record(frame, None);
+    probe::record_fp();
+    probe::clobber_caller_saved();
+}
+
 extern "sysv64" fn rewriting_body(frame: &mut Frame) {
     probe::record(frame, None);
     frame.instruction_pointer = probe::redirect(frame.instruction_pointer);
@@ -160,6 +168,51 @@ reference_entry! {
     save: all_gprs_push!(), saved_gprs: 9, restore: all_gprs_pop!(),
     save_xmm: all_xmm_save!(), restore_xmm: all_xmm_restore!(),
     cld: "cld", misalign: 0,
+}
+
+/// An entry without error code for [`fp_body`]: as the others, plus MXCSR
+/// kept in the word above the XMM area and the default loaded from the one
+/// after it. `$restore` is the `ldmxcsr` of the saved word after the call.
+macro_rules! fp_reference_entry {
+    ($(#[$attr:meta])* $name:ident, restore: $restore:literal $(,)?) => {
+        $(#[$attr])*
+        #[unsafe(naked)]
+        pub unsafe extern "sysv64" fn $name() {
+            core::arch::naked_asm!(
+                all_gprs_push!(),
+                // 5 frame words + 9 pushes + this: a multiple of 16.
+                "sub rsp, 16 * 16 + 16",
+                all_xmm_save!(),
+                "stmxcsr [rsp + 16 * 16]",
+                "mov dword ptr [rsp + 16 * 16 + 4], {default}",
+                "ldmxcsr [rsp + 16 * 16 + 4]",
+                "cld",
+                "lea rdi, [rsp + 16 * 16 + 16 + 9 * 8]",
+                "call {body}",
+                all_xmm_restore!(),
+                $restore,
+                "add rsp, 16 * 16 + 16",
+                all_gprs_pop!(),
+                "iretq",
+                default = const probe::DEFAULT_MXCSR,
+                body = sym fp_body,
+            )
+        }
+    };
+}
+
+fp_reference_entry! {
+    /// Correct entry for a body that does floating point.
+    fp_entry,
+    restore: "ldmxcsr [rsp + 16 * 16]",
+}
+
+fp_reference_entry! {
+    /// BROKEN: gives the body the default MXCSR but never puts back the
+    /// interrupted one, so the body's flags and the default control bits
+    /// leak into the interrupted code.
+    no_mxcsr_restore_entry,
+    restore: "",
 }
 
 reference_entry! {
@@ -238,8 +291,8 @@ fn shape(
     }
 }
 
-/// The three correct reference entries.
-pub fn correct() -> [Shape; 3] {
+/// The correct reference entries.
+pub fn correct() -> [Shape; 4] {
     [
         shape(
             "reference: no error code",
@@ -259,11 +312,17 @@ pub fn correct() -> [Shape; 3] {
             false,
             Return::Rewritten,
         ),
+        shape(
+            "reference: floating point",
+            fp_entry,
+            false,
+            Return::Original,
+        ),
     ]
 }
 
 /// Broken entries, each with a fragment the harness's report must contain.
-pub fn broken() -> [(Shape, &'static str); 5] {
+pub fn broken() -> [(Shape, &'static str); 6] {
     [
         (
             shape(
@@ -304,6 +363,15 @@ pub fn broken() -> [(Shape, &'static str); 5] {
                 Return::Original,
             ),
             "body saw frame.instruction_pointer",
+        ),
+        (
+            shape(
+                "broken: MXCSR not restored",
+                no_mxcsr_restore_entry,
+                false,
+                Return::Original,
+            ),
+            "mxcsr: expected",
         ),
     ]
 }

@@ -11,9 +11,14 @@
 //! - `cost`: timestamps, calibration and the entry/exit arithmetic.
 //! - `exceptions`: what exception handlers saw, and the #GP skip.
 //! - `storm`: the timer storm's counters, timer body checks and report.
+//! - `diverging`: what diverging handlers saw, and the way back from them.
+//! - `fp_env`: the FP environment across an interrupt, where bodies have one.
 
 pub mod cost;
+pub mod diverging;
 pub mod exceptions;
+#[cfg(any(target_arch = "x86", target_feature = "sse"))]
+pub mod fp_env;
 pub mod storm;
 
 /// The frame of the mode being built: the two types have the same field

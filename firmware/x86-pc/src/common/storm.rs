@@ -5,8 +5,8 @@
 //! Each mode writes its own loop (`torture`, asm over its registers) and a
 //! timer handler for its frame type; both hand the frame to [`tick`],
 //! which counts the interrupt, checks what the trampoline promised the body
-//! (DF clear, aligned stack, a frame from our code segment with IF set,
-//! pointing into the loop), marks the interrupted instruction and clobbers
+//! (DF clear, aligned stack, the default FP environment, a frame from our
+//! code segment with IF set, pointing into the loop), marks the interrupted instruction and clobbers
 //! every caller-saved register. The loop's asm addresses the counters below
 //! by `sym` with its own operand size: they are `usize`, the register width.
 
@@ -14,7 +14,9 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use super::cost::Cost;
 use super::{HEX_WIDTH, InterruptStackFrame};
-use crate::abi_checks::{JUNK, clobber_caller_saved, direction_flag_clear, stack_aligned};
+use crate::abi_checks::{
+    JUNK, clobber_caller_saved, default_fp_environment, direction_flag_clear, stack_aligned,
+};
 use crate::report::Report;
 use crate::{apic, tsc};
 
@@ -48,6 +50,9 @@ pub static ITERATIONS: AtomicUsize = AtomicUsize::new(0);
 static DF_SET: AtomicUsize = AtomicUsize::new(0);
 static MISALIGNED: AtomicUsize = AtomicUsize::new(0);
 static BAD_FRAMES: AtomicUsize = AtomicUsize::new(0);
+/// Timer bodies that ran in the interrupted code's FP environment (the
+/// loops set non-default ones) rather than the default.
+static FP_ENVIRONMENT: AtomicUsize = AtomicUsize::new(0);
 /// Which instructions of the loop the interrupts hit: one bit per byte
 /// offset from the start of `torture`, which is shorter than this (the
 /// 32-bit loop, with its FP checks, is the longer one).
@@ -73,6 +78,9 @@ pub fn tick(frame: &InterruptStackFrame, torture: usize, kernel_code: u16) {
     }
     if !stack_aligned() {
         MISALIGNED.store(MISALIGNED.load(Relaxed) + 1, Relaxed);
+    }
+    if !default_fp_environment() {
+        FP_ENVIRONMENT.store(FP_ENVIRONMENT.load(Relaxed) + 1, Relaxed);
     }
     const IF: usize = 1 << 9;
     // Interrupts are enabled only inside the torture loop, so the frame
@@ -158,6 +166,7 @@ pub fn storm_scenario(
         .check((ticks as u64).abs_diff(expected) <= 1, "missed_interrupts")
         .check(DF_SET.load(Relaxed) == 0, "df_set_in_body")
         .check(MISALIGNED.load(Relaxed) == 0, "stack_misaligned")
+        .check(FP_ENVIRONMENT.load(Relaxed) == 0, "fp_environment_in_body")
         .check(BAD_FRAMES.load(Relaxed) == 0, "bad_frame")
         .check(cost.ok, "cost_calibration")
         .finish()

@@ -2,7 +2,9 @@
 //! present and an unmapped page is touched. Delivering the #PF then raises
 //! #NP, a contributory exception during a page fault, which the CPU turns
 //! into #DF (error code 0). Its gate switches to the IST 1 stack; the
-//! diverging handler checks that and ends the run.
+//! diverging handler checks that, and that its frame is the one the CPU
+//! pushed at the stack's top (the saved RIP and CS of a #DF are undefined,
+//! its position is not), and ends the run.
 //!
 //! The same handler catches any unexpected exception: no other gate is
 //! present, so an unexpected vector raises #NP on #NP, again a #DF. Then
@@ -38,9 +40,13 @@ pub extern "x86-interrupt" fn double_fault(frame: &InterruptStackFrame, error_co
     unsafe { asm!("mov {}, rsp", out(reg) rsp, options(nomem, nostack, preserves_flags)) };
     let passed = Report::new("double-fault", "double_fault")
         .field("interrupts", 1)
-        .field("checks", 5)
+        .field("checks", 6)
         .check(error_code == 0, "error_code")
         .check(double_fault_stack().contains(&rsp), "ist_stack")
+        .check(
+            frame as *const _ as u64 == double_fault_stack().end - 40,
+            "frame_address",
+        )
         .check(frame.code_segment & 0xFFFF == u64::from(KERNEL_CODE), "cs")
         .check(direction_flag_clear(), "df_set_in_body")
         .check(stack_aligned(), "stack_misaligned")

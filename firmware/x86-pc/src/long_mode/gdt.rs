@@ -3,7 +3,9 @@
 //! The TSS matters here only for its interrupt stack table: the double-fault
 //! gate names IST 1, so the CPU switches to a dedicated stack before pushing
 //! the frame. A double fault caused by a broken stack (the classic kernel
-//! stack overflow) then still has a stack to run on.
+//! stack overflow) then still has a stack to run on. The NMI gate names
+//! IST 2, as kernels do: an NMI may arrive at any instruction, even one
+//! that has just switched stacks.
 
 use core::arch::asm;
 use core::mem::size_of;
@@ -16,6 +18,8 @@ const TSS_SELECTOR: u16 = 0x18;
 
 /// IST slot (1-based, as the gate names it) of the double-fault stack.
 pub const DOUBLE_FAULT_IST: u8 = 1;
+/// IST slot of the NMI stack.
+pub const NMI_IST: u8 = 2;
 
 const IST_STACK_SIZE: usize = 16 * 1024;
 
@@ -48,6 +52,7 @@ static mut TSS: Tss = Tss {
 struct Stack([u8; IST_STACK_SIZE]);
 
 static mut DOUBLE_FAULT_STACK: Stack = Stack([0; IST_STACK_SIZE]);
+static mut NMI_STACK: Stack = Stack([0; IST_STACK_SIZE]);
 
 /// Null, kernel code (64-bit), kernel data, TSS (two slots: 16-byte descriptor).
 static mut GDT: [u64; 5] = [0, 0x00AF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF, 0, 0];
@@ -55,6 +60,12 @@ static mut GDT: [u64; 5] = [0, 0x00AF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF, 0, 
 /// The address range of the double-fault stack, for checks in its handler.
 pub fn double_fault_stack() -> Range<u64> {
     let start = (&raw const DOUBLE_FAULT_STACK) as u64;
+    start..start + IST_STACK_SIZE as u64
+}
+
+/// The address range of the NMI stack.
+pub fn nmi_stack() -> Range<u64> {
+    let start = (&raw const NMI_STACK) as u64;
     start..start + IST_STACK_SIZE as u64
 }
 
@@ -80,6 +91,7 @@ pub fn init() {
     // forever, as the CPU requires of the GDT and TSS.
     unsafe {
         (*(&raw mut TSS)).ist[usize::from(DOUBLE_FAULT_IST - 1)] = double_fault_stack().end;
+        (*(&raw mut TSS)).ist[usize::from(NMI_IST - 1)] = nmi_stack().end;
         let gdt = &raw mut GDT;
         (*gdt)[3] = low;
         (*gdt)[4] = high;

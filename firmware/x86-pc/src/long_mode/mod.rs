@@ -11,9 +11,12 @@
 //! - `exceptions`: breakpoint, page fault, general protection.
 //! - `cost`: entry/exit instruction counts.
 //! - `storm`: the timer storm over the register-torture loop.
+//! - `diverging`: diverging NMI and #GP handlers, their frames word for word.
+//! - `common::fp_env` (built with SSE only): MXCSR across an interrupt.
 //! - `double_fault`: the diverging handler on its IST stack.
 
 mod cost;
+mod diverging;
 mod double_fault;
 mod exceptions;
 mod gdt;
@@ -25,6 +28,8 @@ use interrupt_abi::interrupt;
 use interrupt_abi::x86_64::InterruptStackFrame;
 use pc_machine::idt::{self, Gate};
 
+#[cfg(target_feature = "sse")]
+use crate::common::fp_env;
 use crate::{apic, machine};
 use exceptions::{BREAKPOINT, GENERAL_PROTECTION, PAGE_FAULT};
 
@@ -42,7 +47,10 @@ fn install_idt() {
         double_fault::DOUBLE_FAULT,
         gate(double_fault::double_fault).with_ist(gdt::DOUBLE_FAULT_IST),
     );
+    idt::set(diverging::NMI, gate(diverging::nmi).with_ist(gdt::NMI_IST));
     idt::set(storm::TIMER_VECTOR, gate(storm::timer));
+    #[cfg(target_feature = "sse")]
+    idt::set(fp_env::FP_VECTOR, gate(fp_env::fp_environment));
     idt::set(cost::PROBE_VECTOR, gate(cost::probe));
     idt::set(SPURIOUS_VECTOR, gate(spurious));
     idt::load();
@@ -68,6 +76,11 @@ extern "C" fn kernel_entry() -> ! {
     passed &= exceptions::general_protection_scenario(&cost::measure_error_code());
     let cost = cost::measure();
     passed &= storm::storm_scenario(&cost);
+    passed &= diverging::diverging_scenario();
+    #[cfg(target_feature = "sse")]
+    {
+        passed &= fp_env::fp_environment_scenario();
+    }
     if !passed {
         machine::exit_failure(6);
     }

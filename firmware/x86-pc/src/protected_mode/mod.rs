@@ -8,9 +8,12 @@
 //! - `cost`: entry/exit instruction counts.
 //! - `storm`: the timer storm over GPR, EFLAGS and FP torture.
 //! - `fp`: the FP part of the torture: x87 + SSE (`fxsave`) or x87 only (`fnsave`).
+//! - `diverging`: diverging NMI and #GP handlers, their frames word for word.
+//! - `common::fp_env`: the x87 and SSE environment across an interrupt.
 
 mod boot;
 mod cost;
+mod diverging;
 mod exceptions;
 mod fp;
 mod idt;
@@ -19,6 +22,7 @@ mod storm;
 use interrupt_abi::interrupt;
 use interrupt_abi::x86::InterruptStackFrame;
 
+use crate::common::fp_env;
 use crate::{apic, machine};
 use exceptions::{BREAKPOINT, DOUBLE_FAULT, GENERAL_PROTECTION};
 use idt::Gate;
@@ -36,7 +40,9 @@ fn install_idt() {
         GENERAL_PROTECTION,
         Gate::new(exceptions::general_protection),
     );
+    idt::set(diverging::NMI, Gate::new(diverging::nmi));
     idt::set(storm::TIMER_VECTOR, Gate::new(storm::timer));
+    idt::set(fp_env::FP_VECTOR, Gate::new(fp_env::fp_environment));
     idt::set(cost::PROBE_VECTOR, Gate::new(cost::probe));
     idt::set(SPURIOUS_VECTOR, Gate::new(spurious));
     idt::load();
@@ -53,6 +59,8 @@ extern "C" fn kernel_entry() -> ! {
     passed &= exceptions::breakpoint_scenario();
     passed &= exceptions::general_protection_scenario(&cost::measure_error_code());
     passed &= storm::storm_scenario(&cost::measure());
+    passed &= diverging::diverging_scenario();
+    passed &= fp_env::fp_environment_scenario();
     if passed {
         machine::exit_success()
     } else {
