@@ -8,7 +8,10 @@
 //! e.g. a system call's results or ELR to skip an instruction) plus ESR and
 //! FAR; without a frame only the AAPCS64 caller-saved registers are saved.
 //! With FP/SIMD, q0-q31 are saved whole (AAPCS64 preserves only the low
-//! halves of v8-v15) together with FPCR and FPSR.
+//! halves of v8-v15) together with FPCR and FPSR, and the body runs with
+//! both at 0, the environment compiled code assumes. The exit masks every
+//! exception before it writes ELR/SPSR back, since the body may have
+//! unmasked them.
 
 use alloc::format;
 use alloc::string::String;
@@ -98,6 +101,11 @@ pub fn emit(conv: &Convention, save: &SaveSet, shape: Shape) -> Result<Trampolin
         out.push("mrs x0, fpcr".into());
         out.push("mrs x1, fpsr".into());
         out.push("stp x0, x1, [sp]".into());
+        // Compiled code assumes FPCR = 0 (round to nearest, no FZ/DN/AHP,
+        // traps off), not whatever mode the interrupted code chose; and the
+        // body's cumulative flags must not end up in the interrupted code's.
+        out.push("msr fpcr, xzr".into());
+        out.push("msr fpsr, xzr".into());
         for i in (0..32).step_by(2) {
             out.push(format!("stp q{i}, q{}, [sp, #{}]", i + 1, 16 + i * 16));
         }
@@ -113,6 +121,12 @@ pub fn emit(conv: &Convention, save: &SaveSet, shape: Shape) -> Result<Trampolin
             stack_bytes: core + simd,
         });
     }
+    // The body may have unmasked interrupts. One taken after the
+    // `msr elr_elN` below would overwrite ELR/SPSR with an address inside
+    // this exit, where the `eret` would then go; SError and debug exceptions
+    // alike, so the exit runs with everything masked, as the CPU entered it.
+    // `eret` restores the interrupted code's masks from SPSR.
+    out.push("msr daifset, #0xf".into());
     if simd != 0 {
         for i in (0..32).step_by(2) {
             out.push(format!("ldp q{i}, q{}, [sp, #{}]", i + 1, 16 + i * 16));
@@ -183,7 +197,127 @@ mod tests {
         assert_eq!(l[0], "sub sp, sp, #176");
         assert!(l.contains(&"stp x18, x30, [sp, #144]".into()));
         assert!(!l.iter().any(|l| l.contains("x19")));
-        assert!(l.contains(&"msr elr_el1, x0".into()));
+        let body = position(&l, "bl {body}");
+        assert_eq!(
+            l[body - 3..body + 5],
+            [
+                "mrs x0, elr_el1",
+                "mrs x1, spsr_el1",
+                "stp x0, x1, [sp, #160]",
+                "bl {body}",
+                "msr daifset, #0xf",
+                "ldp x0, x1, [sp, #160]",
+                "msr elr_el1, x0",
+                "msr spsr_el1, x1",
+            ]
+        );
+        assert_eq!(
+            l[l.len() - 3..],
+            ["ldp x18, x30, [sp, #144]", "add sp, sp, #176", "eret"]
+        );
+        // Instructions up to and including the `bl`, and after it (the
+        // firmware measures one more each: the slot's `b`, the body's `ret`).
+        assert_eq!((body + 1, l.len() - body - 1), (15, 16));
+    }
+
+    #[test]
+    fn simd_entry_sets_the_default_fp_environment() {
+        let l = lines(&AARCH64_SIMD, Shape::default());
+        let at = position(&l, "sub sp, sp, #528");
+        assert_eq!(
+            l[at..at + 7],
+            [
+                "sub sp, sp, #528",
+                "mrs x0, fpcr",
+                "mrs x1, fpsr",
+                "stp x0, x1, [sp]",
+                "msr fpcr, xzr",
+                "msr fpsr, xzr",
+                "stp q0, q1, [sp, #16]",
+            ]
+        );
+        let body = position(&l, "bl {body}");
+        assert_eq!(
+            l[body + 1..body + 3],
+            ["msr daifset, #0xf", "ldp q0, q1, [sp, #16]"]
+        );
+        let at = position(&l, "ldp q30, q31, [sp, #496]");
+        assert_eq!(
+            l[at + 1..at + 8],
+            [
+                "ldp x0, x1, [sp]",
+                "msr fpcr, x0",
+                "msr fpsr, x1",
+                "add sp, sp, #528",
+                "ldp x0, x1, [sp, #160]",
+                "msr elr_el1, x0",
+                "msr spsr_el1, x1",
+            ]
+        );
+        // As above: 38 and 37 measured.
+        assert_eq!((body + 1, l.len() - body - 1), (37, 36));
+    }
+
+    fn shapes() -> impl Iterator<Item = Shape> {
+        (0..4).map(|i| Shape {
+            frame: i & 1 != 0,
+            el2: i & 2 != 0,
+            ..Shape::default()
+        })
+    }
+
+    fn position(l: &[String], line: &str) -> usize {
+        l.iter()
+            .position(|l| l == line)
+            .unwrap_or_else(|| panic!("no `{line}` in {l:#?}"))
+    }
+
+    #[test]
+    fn body_runs_with_the_default_fp_environment() {
+        for shape in shapes() {
+            let l = lines(&AARCH64_SIMD, shape);
+            let body = position(&l, "bl {body}");
+            // Zeroed after the interrupted values are on the stack, before the body.
+            let saved = position(&l, "stp x0, x1, [sp]");
+            let fpcr = position(&l, "msr fpcr, xzr");
+            let fpsr = position(&l, "msr fpsr, xzr");
+            assert!(saved < fpcr && saved < fpsr && fpcr < body && fpsr < body);
+            // And the interrupted values written back after it.
+            assert!(position(&l, "msr fpcr, x0") > body);
+            assert!(position(&l, "msr fpsr, x1") > body);
+            // Without FP/SIMD nothing touches them (they would trap).
+            let soft = lines(&AARCH64_SOFT, shape);
+            assert!(
+                !soft
+                    .iter()
+                    .any(|l| l.contains("fpcr") || l.contains("fpsr"))
+            );
+        }
+    }
+
+    #[test]
+    fn exit_masks_interrupts_before_writing_elr_and_spsr() {
+        for conv in [&AARCH64_SOFT, &AARCH64_SIMD] {
+            for shape in shapes() {
+                let l = lines(conv, shape);
+                let el = if shape.el2 { 2 } else { 1 };
+                let mask = position(&l, "msr daifset, #0xf");
+                assert!(position(&l, "bl {body}") < mask);
+                assert!(mask < position(&l, &format!("msr elr_el{el}, x0")));
+                assert!(mask < position(&l, &format!("msr spsr_el{el}, x1")));
+                // Nothing in between lets an exception in again.
+                assert!(!l[mask..].iter().any(|l| l.contains("daifclr")));
+            }
+        }
+        // A diverging entry has no exit to protect.
+        let l = lines(
+            &AARCH64_SOFT,
+            Shape {
+                diverges: true,
+                ..Shape::default()
+            },
+        );
+        assert!(!l.iter().any(|l| l.contains("daif")));
     }
 
     #[test]

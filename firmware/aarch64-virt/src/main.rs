@@ -6,14 +6,20 @@
 //!
 //! Scenarios (`scenario`), each printing one `@report` line (`report`):
 //!
+//! - `fp-env` (FP/SIMD only): bodies run with FPCR = FPSR = 0 while the
+//!   interrupted code rounds towards zero, and it gets its FPCR and FPSR
+//!   back bit for bit (IRQ, `svc`, EL2 `hvc`).
 //! - `irq-storm`: 100,000+ timer IRQs, handler without a frame, over the
 //!   register torture (`torture`), handler bodies clobbering every
 //!   caller-saved register (`clobber`).
+//! - `unmasked-return`: the same storm with bodies that return with IRQs
+//!   unmasked, none of which may strike an exit after its `msr elr_el1`.
 //! - `frame-storm`: the same with a frame-taking IRQ handler, plus `svc` and
 //!   `brk` (and `hvc` to EL2) in every torture pass with the frame checked
 //!   against the pattern and written through.
 //! - `sync`: `svc` with arguments and results, `brk` and `udf` skipped with
-//!   `elr += 4`, data aborts with FAR checked.
+//!   `elr += 4`, data aborts with FAR checked, `svc` from EL1t through the
+//!   `CurrentSp0Sync` slot.
 //! - `el2-hvc` (run started at EL2): `#[interrupt(el2)]` handlers.
 //!
 //! Each reports the entry/exit cost of its handler (`cost`, counted with
@@ -68,7 +74,9 @@ extern "C" fn main(el: u64) -> ! {
     gic::init();
     gic::enable_ppi(timer::Timer::Virtual.intid());
 
+    scenario::fp_env::run(el2.is_some());
     scenario::irq::run();
+    scenario::unmasked_return::run();
     let trapping_passes = scenario::traps::run(el2.is_some());
     scenario::sync::run();
     if let Some(cost) = el2 {

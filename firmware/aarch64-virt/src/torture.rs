@@ -76,7 +76,7 @@ struct Frame {
 }
 
 const FRAME_BYTES: usize = size_of::<Frame>();
-const _: () = assert!(FRAME_BYTES % 16 == 0 && FRAME_BYTES < 4096);
+const _: () = assert!(FRAME_BYTES.is_multiple_of(16) && FRAME_BYTES < 4096);
 
 /// Each pass raises `svc #0x42` and `brk #0x42`.
 pub const TRAP_SVC_BRK: u64 = 1;

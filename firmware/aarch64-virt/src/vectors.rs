@@ -61,34 +61,24 @@ fn report(el: &str, f: &ExceptionFrame) -> ! {
 /// Makes the EL1 table the vector base with `slots` pointing at their
 /// handlers and every other slot at [`unexpected`]. Call with IRQs masked.
 pub fn install_el1(slots: &[(Vector, Handler<Aarch64Interrupt>)]) {
+    let table = &raw mut EL1;
     // SAFETY: the table is only touched here, on one CPU, with no exception
     // being taken through it (IRQs masked, no synchronous exception here).
-    let table = unsafe { &mut *(&raw mut EL1) };
+    let table: &'static mut VectorTable = unsafe { &mut *table };
     fill(table, unexpected, slots);
     // SAFETY: every slot points at a handler; the table is a static.
-    unsafe { (*(&raw const EL1)).install_el1() };
+    unsafe { table.install_el1() };
 }
 
 /// The same for EL2, using `#[interrupt(el2)]` handlers; call at EL2.
 pub fn install_el2(slots: &[(Vector, Handler<Aarch64Interrupt>)]) {
+    let table = &raw mut EL2;
     // SAFETY: as in `install_el1`.
-    let table = unsafe { &mut *(&raw mut EL2) };
+    let table: &'static mut VectorTable = unsafe { &mut *table };
     fill(table, unexpected_el2, slots);
-    let base = &raw const EL2 as usize;
-    // `VectorTable` installs at EL1 only: the same cache maintenance (clean
-    // the written instructions to the point of unification, invalidate the
-    // instruction cache), then VBAR_EL2.
-    // SAFETY: cache maintenance on our own table, then the vector base.
-    unsafe {
-        for line in (base..base + size_of::<VectorTable>()).step_by(64) {
-            core::arch::asm!("dc cvau, {0}", in(reg) line);
-        }
-        core::arch::asm!("dsb ish");
-        for line in (base..base + size_of::<VectorTable>()).step_by(64) {
-            core::arch::asm!("ic ivau, {0}", in(reg) line);
-        }
-        core::arch::asm!("dsb ish", "msr vbar_el2, {0}", "isb", in(reg) base);
-    }
+    // SAFETY: every slot points at a handler; the table is a static; we
+    // run at EL2.
+    unsafe { table.install_el2() };
 }
 
 fn fill(

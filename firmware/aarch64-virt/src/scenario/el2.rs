@@ -16,6 +16,7 @@ use interrupt_abi::interrupt;
 use crate::cost::{self, Cost};
 use crate::platform::{self, exit};
 use crate::report::Checks;
+use crate::scenario::fp_env;
 use crate::sysreg::{ec, exception_class, iss};
 use crate::torture::{self, TRAP_IMM};
 use crate::{clobber, vectors};
@@ -34,6 +35,12 @@ const SPSR_EL1H: u64 = 0x5;
 #[interrupt(el2)]
 unsafe extern "aarch64-interrupt" fn hvc(f: &mut ExceptionFrame) {
     let (class, imm) = (exception_class(f.esr), iss(f.esr) & 0xffff);
+    // The FP environment before anything in the body can touch it.
+    if imm == fp_env::HVC_FP_ENV {
+        fp_env::record_body();
+    } else {
+        fp_env::expect_default();
+    }
     if class != ec::HVC64 || f.spsr & 0xf != SPSR_EL1H {
         platform::fail!(
             exit::UNEXPECTED_EXCEPTION,
@@ -50,6 +57,7 @@ unsafe extern "aarch64-interrupt" fn hvc(f: &mut ExceptionFrame) {
             f.x[0] = product as u64;
             f.x[1] = (product >> 64) as u64;
         }
+        fp_env::HVC_FP_ENV => {}
         TRAP_IMM if torture::contains(f.elr) => {
             // SAFETY: ELR lies in the torture routine.
             let insn = unsafe { ((f.elr - 4) as *const u32).read_volatile() };

@@ -6,6 +6,7 @@ use interrupt_abi::aarch64::Vector;
 use interrupt_abi::interrupt;
 
 use crate::report::Checks;
+use crate::scenario::fp_env;
 use crate::sysreg::mrs;
 use crate::timer::Timer;
 use crate::torture::Torture;
@@ -15,6 +16,7 @@ use crate::{clobber, cost, gic, storm, vectors};
 /// interrupt in, clobber.
 #[interrupt]
 extern "aarch64-interrupt" fn irq() {
+    fp_env::expect_default();
     storm::struck(mrs!("elr_el1"));
     let intid = gic::acknowledge();
     let (timer, taken) = storm::timer_taken(intid);

@@ -10,6 +10,9 @@
 //!   device (without `secure=on`): QEMU answers the bus error with a
 //!   synchronous external abort, EC 0x25, DFSC 0x10, FAR the address, WnR
 //!   telling load from store. The handler checks and skips the access.
+//! - `svc #0x30` from EL1 running on SP_EL0 (EL1t), through the
+//!   `CurrentSp0Sync` slot: its handler must run on SP_EL1 and leave SP_EL0
+//!   as it was.
 
 use core::arch::asm;
 
@@ -67,6 +70,21 @@ unsafe extern "aarch64-interrupt" fn sync(f: &mut ExceptionFrame) {
     clobber::caller_saved(TAKEN.get());
 }
 
+/// A stack for code running at EL1 on SP_EL0 (EL1t).
+static SP0_STACK: Shared<[u128; 64]> = Shared::new([0; 64]);
+/// What `sp0_sync` saw: its own `sp`, SPSR, ESR; `None` until it runs.
+static SP0_SEEN: Shared<Option<[u64; 3]>> = Shared::new(None);
+const SVC_FROM_SP0: u64 = 0x30;
+
+/// The `CurrentSp0Sync` slot: taken from EL1 while it ran on SP_EL0.
+#[interrupt]
+extern "aarch64-interrupt" fn sp0_sync(f: &ExceptionFrame) {
+    let sp: u64;
+    // SAFETY: reads the stack pointer.
+    unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    SP0_SEEN.set(Some([sp, f.spsr, f.esr]));
+}
+
 /// Same ABI and shape as `sync`, body replaced by the cost probe.
 #[interrupt]
 unsafe extern "aarch64-interrupt" fn svc_probe(_f: &mut ExceptionFrame) {
@@ -92,7 +110,10 @@ macro_rules! raise {
 
 pub fn run() {
     let cost = cost::svc(svc_probe);
-    vectors::install_el1(&[(Vector::CurrentSpxSync, sync)]);
+    vectors::install_el1(&[
+        (Vector::CurrentSpxSync, sync),
+        (Vector::CurrentSp0Sync, sp0_sync),
+    ]);
     TAKEN.set(0);
     let mut checks = Checks::new();
     let mut count = 0;
@@ -161,6 +182,8 @@ pub fn run() {
         true,
     );
 
+    check_sp0(&mut expect);
+
     let taken = TAKEN.get();
     expect(taken == 5, format_args!("{taken} exceptions taken, want 5"));
     checks.report(&[
@@ -193,5 +216,54 @@ fn check_abort(
     expect(
         far == UNMAPPED && elr == at,
         format_args!("{what} abort: FAR {far:#x} ELR {elr:#x}, access at {at:#x}"),
+    );
+}
+
+/// `svc` from EL1t: the exception goes through the `CurrentSp0Sync` slot,
+/// yet the CPU selects SP_EL1 on taking it, so the entry and the body run
+/// on SP_EL1 and leave SP_EL0 alone; `eret` returns to EL1t.
+fn check_sp0(expect: &mut impl FnMut(bool, core::fmt::Arguments)) {
+    const SPSR_EL1T: u64 = 0x4;
+    let bottom = SP0_STACK.as_ptr() as u64;
+    let top = bottom + size_of::<[u128; 64]>() as u64;
+    SP0_SEEN.set(None);
+    let sp_el0_after: u64;
+    // SAFETY: between the two `msr spsel` nothing but the `svc` runs, on a
+    // stack of our own; SP_EL0 is restored.
+    unsafe {
+        asm!(
+            "mrs {saved}, sp_el0",
+            "msr sp_el0, {top}",
+            "msr spsel, #0",
+            "svc #{imm}",
+            "msr spsel, #1",
+            "mrs {after}, sp_el0",
+            "msr sp_el0, {saved}",
+            top = in(reg) top,
+            imm = const SVC_FROM_SP0,
+            saved = out(reg) _,
+            after = out(reg) sp_el0_after,
+            options(nostack),
+        )
+    };
+    let Some([sp, spsr, esr]) = SP0_SEEN.get() else {
+        expect(
+            false,
+            format_args!("svc from EL1t did not reach the CurrentSp0Sync slot"),
+        );
+        return;
+    };
+    expect(
+        spsr & 0xf == SPSR_EL1T
+            && exception_class(esr) == ec::SVC64
+            && iss(esr) & 0xffff == SVC_FROM_SP0,
+        format_args!("svc from EL1t: SPSR {spsr:#x} ESR {esr:#x}"),
+    );
+    expect(
+        !(bottom..=top).contains(&sp) && sp_el0_after == top,
+        format_args!(
+            "CurrentSp0Sync handler ran with sp {sp:#x}, SP_EL0 {top:#x} before and \
+             {sp_el0_after:#x} after: the handler must run on SP_EL1"
+        ),
     );
 }

@@ -16,6 +16,7 @@ use interrupt_abi::interrupt;
 
 use crate::platform::{self, exit};
 use crate::report::Checks;
+use crate::scenario::fp_env;
 use crate::sysreg::{ec, exception_class, iss, mrs};
 use crate::torture::{self, TRAP_HVC, TRAP_IMM, TRAP_SVC_BRK, Torture};
 use crate::{clobber, cost, gic, storm, vectors};
@@ -41,6 +42,7 @@ const SPSR_I: u64 = 1 << 7;
 /// The storm's IRQ handler, reading where it struck from the frame.
 #[interrupt]
 extern "aarch64-interrupt" fn irq_frame(f: &ExceptionFrame) {
+    fp_env::expect_default();
     // The frame holds what the registers held at entry.
     let (elr, spsr) = (mrs!("elr_el1"), mrs!("spsr_el1"));
     if f.elr != elr || f.spsr != spsr {
@@ -62,6 +64,7 @@ extern "aarch64-interrupt" fn irq_frame(f: &ExceptionFrame) {
 /// `svc #0x42` and `brk #0x42` from the torture loop.
 #[interrupt]
 unsafe extern "aarch64-interrupt" fn trap(f: &mut ExceptionFrame) {
+    fp_env::expect_default();
     let (class, imm) = (exception_class(f.esr), iss(f.esr) & 0xffff);
     if imm != TRAP_IMM || !torture::contains(f.elr) {
         unexpected(f);
