@@ -219,8 +219,11 @@ pub const MATRIX: &[Firmware] = &[
     // q0-q31, FPCR and FPSR tortured. Started at EL2 with GICv3: the
     // `#[interrupt(el2)]` hypercall handler is measured at EL2, then EL1 runs
     // a plain-handler IRQ storm with nesting by GIC priority, a frame-handler
-    // storm with `svc`/`brk`/`hvc` in every torture pass, and `svc`, `brk`,
-    // `udf` and data aborts on purpose. About 4 s.
+    // storm with `svc`/`brk`/`hvc` in every torture pass, a storm whose
+    // bodies return with IRQs unmasked (the exit must mask them before it
+    // writes ELR/SPSR), `svc`, `brk`, `udf` and data aborts on purpose, and
+    // bodies checked to start in the default FP environment (FPCR = FPSR = 0)
+    // whatever the interrupted code set. About 4 s.
     Firmware {
         package: "aarch64-virt",
         target: "aarch64-unknown-none",
