@@ -20,6 +20,13 @@ use interrupt_abi_codegen::layout;
 /// instruction (data or prefetch abort; retried on return), or the undefined
 /// instruction (re-executed on return: advance it by its length to skip it).
 /// Writing the frame requires an `unsafe extern "..." fn` handler.
+///
+/// The entry also keeps the handler mode's SPSR (the interrupted code's
+/// CPSR) on its stack, outside the frame, so the body may raise an exception
+/// of its own mode (an `svc` in an SVC handler, a fault in an abort handler,
+/// an undefined instruction in an undef handler) and still return right.
+/// Such an exception overwrites SPSR and LR of the mode: read SPSR before
+/// raising it, and declare `lr` clobbered in the `asm!` that raises it.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExceptionFrame {

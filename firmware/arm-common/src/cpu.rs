@@ -95,3 +95,32 @@ pub fn data_fault() -> (u32, u32) {
     };
     (dfsr, dfar)
 }
+
+/// FPSCR.
+#[cfg(arm_fpregs)]
+#[instruction_set(arm::a32)]
+pub fn fpscr() -> u32 {
+    let v: u32;
+    // SAFETY: reads FPSCR (VFP is enabled at reset).
+    unsafe { asm!("vmrs {}, fpscr", out(reg) v, options(nomem, nostack, preserves_flags)) };
+    v
+}
+
+/// FPSCR, read after whatever computed `after` (so that the flags it set
+/// are in).
+#[cfg(arm_fpregs)]
+#[instruction_set(arm::a32)]
+pub fn fpscr_after(after: u64) -> u32 {
+    let v: u32;
+    // SAFETY: reads FPSCR; the inputs only order the read.
+    unsafe {
+        asm!(
+            "vmrs {}, fpscr /* after {}:{} */",
+            out(reg) v,
+            in(reg) after as u32,
+            in(reg) (after >> 32) as u32,
+            options(nomem, nostack, preserves_flags),
+        )
+    };
+    v
+}

@@ -17,12 +17,29 @@
 //!   without one).
 //! - Prefetch abort: `bkpt` (ARMv5 and later; on ARMv4T `bkpt` is an
 //!   undefined instruction, so the scenario is skipped there).
+//!
+//! Nested (`svc-nested`, `undefined-nested`, `data-abort-nested`): the
+//! same handlers, but in the middle of its work each raises an exception of
+//! its own mode from its body: `svc #2`, `udf`, another unaligned load. The
+//! CPU then overwrites SPSR_<mode> and LR_<mode>, which the outer return
+//! needs; the handler recognises the inner exception by SPSR's mode, counts
+//! it and resumes its body after the instruction. The interrupted code must
+//! still resume right after its own instruction, in its own mode and
+//! instruction set, with its flags.
+//!
+//! With VFP, every handler body first checks the FP environment the entry
+//! gave it ([`crate::fpenv`]), while the A32 probes run in round-toward-zero
+//! with flush-to-zero or default NaN varying per round and their flags
+//! clear, and compare FPSCR after the exception bit for bit.
+
+use core::arch::asm;
 
 use interrupt_abi::arm::ExceptionFrame;
 use interrupt_abi::interrupt;
 
 use crate::cpu::{self, CPSR_T, SCTLR_A, mode};
-use crate::probe::{self, CPSR, Kind, Regs};
+use crate::fpenv::{self, Bodies};
+use crate::probe::{self, CPSR, FPSCR, Kind, Regs};
 use crate::report::Checks;
 use crate::rt::{self, Vector};
 use crate::shared::Shared;
@@ -48,15 +65,78 @@ static SEEN: Shared<Seen> = Shared::new(Seen {
     b: 0,
 });
 
-fn record(return_address: u32, a: u32, b: u32) -> u32 {
+/// Whether the handlers raise an exception of their own mode from their
+/// body (the nested scenarios).
+static NEST: Shared<bool> = Shared::new(false);
+/// What the inner exceptions of the nested scenarios saw.
+static INNER: Shared<Seen> = Shared::new(Seen {
+    count: 0,
+    return_address: 0,
+    spsr: 0,
+    a: 0,
+    b: 0,
+});
+/// The FP environment of every handler body.
+static FP: Bodies = Bodies::new();
+
+/// Records the outer exception; `spsr` is the handler's, read before
+/// anything could raise another exception of its mode.
+fn record(return_address: u32, spsr: u32, a: u32, b: u32) {
     let mut seen = SEEN.get();
     seen.count += 1;
     seen.return_address = return_address;
-    seen.spsr = cpu::spsr();
+    seen.spsr = spsr;
     seen.a = a;
     seen.b = b;
     SEEN.set(seen);
-    seen.spsr
+}
+
+/// Set while a handler's body raises an exception of its own mode.
+static RAISING: Shared<bool> = Shared::new(false);
+
+/// An exception the handler of mode `own` raised from its own body (SPSR
+/// says so): records it and returns true. Fails the run if no body was
+/// raising one: then an outer return resumed the interrupted code in the
+/// handler's mode.
+fn inner(own: u32, return_address: u32, spsr: u32) -> bool {
+    if spsr & mode::MASK != own {
+        return false;
+    }
+    if !RAISING.get() {
+        rt::unexpected("exception from the handler's own mode", return_address);
+    }
+    let mut seen = INNER.get();
+    seen.count += 1;
+    seen.return_address = return_address;
+    seen.spsr = spsr;
+    INNER.set(seen);
+    true
+}
+
+/// `svc #2` from an SVC handler's body. The CPU writes LR_svc, the body's
+/// own lr, hence the clobber.
+#[instruction_set(arm::a32)]
+#[inline(never)]
+fn nested_svc() {
+    // SAFETY: the handler serving it resumes after it.
+    unsafe { asm!("svc #2", out("lr") _) };
+}
+
+/// An undefined instruction from an undefined-instruction handler's body.
+#[instruction_set(arm::a32)]
+#[inline(never)]
+fn nested_udf() {
+    // SAFETY: the handler serving it skips it.
+    unsafe { asm!(".inst 0xe7f000f0", out("lr") _) };
+}
+
+/// An unaligned load (SCTLR.A is set) from a data-abort handler's body.
+#[instruction_set(arm::a32)]
+#[inline(never)]
+fn nested_unaligned_load() {
+    let address = ALIGNED.as_ptr() as u32 + 1;
+    // SAFETY: the handler serving the abort skips the load.
+    unsafe { asm!("ldr {0}, [{0}]", inout(reg) address => _, out("lr") _) };
 }
 
 /// Length of the instruction at the return address's side of the
@@ -69,10 +149,15 @@ fn insn_len(spsr: u32) -> u32 {
 /// SVC #1: `r0 = a + b, r1 = c ^ d, r2 = 3a, r3 = !d`.
 #[interrupt]
 unsafe extern "arm-interrupt-svc" fn svc_call(frame: &mut ExceptionFrame) {
+    FP.check();
     let ret = frame.return_address;
+    let spsr = cpu::spsr();
+    if inner(mode::SVC, ret, spsr) {
+        return;
+    }
     // The immediate is in the SVC instruction, just before the return
     // address.
-    let thumb = cpu::spsr() & CPSR_T != 0;
+    let thumb = spsr & CPSR_T != 0;
     // SAFETY: the SVC instruction the CPU just executed.
     let imm = unsafe {
         if thumb {
@@ -81,7 +166,12 @@ unsafe extern "arm-interrupt-svc" fn svc_call(frame: &mut ExceptionFrame) {
             ((ret - 4) as *const u32).read_volatile() & 0x00ff_ffff
         }
     };
-    record(ret, imm, 0);
+    record(ret, spsr, imm, 0);
+    if NEST.get() {
+        RAISING.set(true);
+        nested_svc();
+        RAISING.set(false);
+    }
     if imm == 1 {
         let (a, b, c, d) = (frame.r0, frame.r1, frame.r2, frame.r3);
         frame.r0 = a.wrapping_add(b);
@@ -94,8 +184,14 @@ unsafe extern "arm-interrupt-svc" fn svc_call(frame: &mut ExceptionFrame) {
 
 #[interrupt]
 unsafe extern "arm-interrupt-undef" fn undefined_skip(frame: &mut ExceptionFrame) {
+    FP.check();
     let ret = frame.return_address;
-    let thumb = cpu::spsr() & CPSR_T != 0;
+    let spsr = cpu::spsr();
+    if inner(mode::UND, ret, spsr) {
+        frame.return_address = ret + insn_len(spsr);
+        return;
+    }
+    let thumb = spsr & CPSR_T != 0;
     // SAFETY: the instruction the CPU found undefined.
     let insn = unsafe {
         if thumb {
@@ -104,24 +200,42 @@ unsafe extern "arm-interrupt-undef" fn undefined_skip(frame: &mut ExceptionFrame
             (ret as *const u32).read_volatile()
         }
     };
-    let spsr = record(ret, insn, 0);
+    record(ret, spsr, insn, 0);
+    if NEST.get() {
+        RAISING.set(true);
+        nested_udf();
+        RAISING.set(false);
+    }
     frame.return_address = ret + insn_len(spsr);
     clobber::caller_saved(ret);
 }
 
 #[interrupt(data_abort)]
 unsafe extern "arm-interrupt-abort" fn data_abort_skip(frame: &mut ExceptionFrame) {
+    FP.check();
     let ret = frame.return_address;
+    let spsr = cpu::spsr();
+    if inner(mode::ABT, ret, spsr) {
+        frame.return_address = ret + insn_len(spsr);
+        return;
+    }
     let (dfsr, dfar) = cpu::data_fault();
-    let spsr = record(ret, dfsr, dfar);
+    record(ret, spsr, dfsr, dfar);
+    if NEST.get() {
+        RAISING.set(true);
+        nested_unaligned_load();
+        RAISING.set(false);
+    }
     frame.return_address = ret + insn_len(spsr);
     clobber::caller_saved(ret);
 }
 
 #[interrupt(prefetch_abort)]
 unsafe extern "arm-interrupt-abort" fn prefetch_abort_skip(frame: &mut ExceptionFrame) {
+    FP.check();
     let ret = frame.return_address;
-    let spsr = record(ret, 0, 0);
+    let spsr = cpu::spsr();
+    record(ret, spsr, 0, 0);
     frame.return_address = ret + insn_len(spsr);
     clobber::caller_saved(ret);
 }
@@ -139,6 +253,8 @@ fn pattern(n: u32) -> Regs {
     regs[2] = ALIGNED.as_ptr() as u32 + 1;
     // NZCV differ per round.
     regs[CPSR] = (n & 0xf) << 28;
+    // Round toward zero, flags clear; FPSCR's NZCV, FZ and DN vary.
+    regs[FPSCR] = fpenv::RZ | (n & 0xf) << 28 | [0, fpenv::FZ, fpenv::DN][n as usize % 3];
     regs
 }
 
@@ -156,11 +272,14 @@ fn expected(kind: Kind, before: &Regs) -> Regs {
     after
 }
 
-/// Runs one probe and checks it; returns the number of register checks.
-fn probe_once(checks: &mut Checks, kind: Kind, thumb: bool, n: u32) -> u32 {
+/// Runs one probe and checks it; returns the number of register checks and
+/// of exceptions raised from the handler's body.
+fn probe_once(checks: &mut Checks, kind: Kind, thumb: bool, nest: bool, n: u32) -> (u32, u32) {
     let before = pattern(n);
     let mut regs = before;
     SEEN.set(Seen::default());
+    INNER.set(Seen::default());
+    NEST.set(nest);
     let sctlr = cpu::sctlr();
     if kind == Kind::Load {
         cpu::set_sctlr(sctlr | SCTLR_A);
@@ -170,12 +289,28 @@ fn probe_once(checks: &mut Checks, kind: Kind, thumb: bool, n: u32) -> u32 {
     if kind == Kind::Load {
         cpu::set_sctlr(sctlr);
     }
+    NEST.set(false);
     let seen = SEEN.get();
     let state = if thumb { "Thumb" } else { "A32" };
     let len = if thumb { 2 } else { 4 };
     checks.expect(
         seen.count == 1,
         format_args!("{kind:?} ({state}): handler ran {} times", seen.count),
+    );
+    let inner = INNER.get();
+    let own = match kind {
+        Kind::Svc => mode::SVC,
+        Kind::Undefined => mode::UND,
+        _ => mode::ABT,
+    };
+    checks.expect(
+        inner.count == u32::from(nest) && (!nest || inner.spsr & (mode::MASK | CPSR_T) == own),
+        format_args!(
+            "{kind:?} ({state}): {} exceptions from the handler's body (SPSR {:#x}), want {}",
+            inner.count,
+            inner.spsr,
+            u32::from(nest)
+        ),
     );
     // SVC returns after the instruction; the others to it (the handler
     // then skips it).
@@ -240,80 +375,124 @@ fn probe_once(checks: &mut Checks, kind: Kind, thumb: bool, n: u32) -> u32 {
                 regs[CPSR]
             ),
         );
+        if rt::FPU {
+            compared += 1;
+            checks.expect(
+                regs[FPSCR] == before[FPSCR],
+                format_args!(
+                    "{kind:?} ({state}): FPSCR {:#010x}, want {:#010x}",
+                    regs[FPSCR], before[FPSCR]
+                ),
+            );
+        }
     }
-    compared
+    (compared, inner.count)
 }
 
-/// Takes each exception `rounds` times from A32 and from Thumb code and
-/// prints one report per handler.
+/// One scenario: an exception, its vector and handler, its report names,
+/// and whether the handler raises another one from its body.
+struct Case {
+    kind: Kind,
+    vector: Vector,
+    entry: usize,
+    abi: &'static str,
+    scenario: &'static str,
+    handler: &'static str,
+    nest: bool,
+}
+
+/// Takes each exception `rounds` times from A32 and from Thumb code, alone
+/// and with another one raised from the handler's body, and prints one
+/// report per scenario.
 pub fn run(rounds: u32) {
     let has_bkpt_abort = cfg!(arm_v5te);
-    let cases: [(Kind, Vector, usize, &str, &str, &str); 4] = [
-        (
-            Kind::Svc,
-            Vector::Svc,
-            svc_call.addr(),
-            "arm-interrupt-svc",
-            "svc",
-            "svc_call",
-        ),
-        (
-            Kind::Undefined,
-            Vector::Undefined,
-            undefined_skip.addr(),
-            "arm-interrupt-undef",
-            "undefined",
-            "undefined_skip",
-        ),
-        (
-            Kind::Load,
-            Vector::DataAbort,
-            data_abort_skip.addr(),
-            "arm-interrupt-abort",
-            "data-abort",
-            "data_abort_skip",
-        ),
-        (
-            Kind::Breakpoint,
-            Vector::PrefetchAbort,
-            prefetch_abort_skip.addr(),
-            "arm-interrupt-abort",
-            "prefetch-abort",
-            "prefetch_abort_skip",
-        ),
-    ];
-    for (kind, vector, entry, abi, scenario, handler) in cases {
-        if kind == Kind::Breakpoint && !has_bkpt_abort {
+    let svc = (
+        Kind::Svc,
+        Vector::Svc,
+        svc_call.addr(),
+        "arm-interrupt-svc",
+        "svc_call",
+    );
+    let udf = (
+        Kind::Undefined,
+        Vector::Undefined,
+        undefined_skip.addr(),
+        "arm-interrupt-undef",
+        "undefined_skip",
+    );
+    let load = (
+        Kind::Load,
+        Vector::DataAbort,
+        data_abort_skip.addr(),
+        "arm-interrupt-abort",
+        "data_abort_skip",
+    );
+    let bkpt = (
+        Kind::Breakpoint,
+        Vector::PrefetchAbort,
+        prefetch_abort_skip.addr(),
+        "arm-interrupt-abort",
+        "prefetch_abort_skip",
+    );
+    let cases = [
+        (svc, "svc", false),
+        (udf, "undefined", false),
+        (load, "data-abort", false),
+        (bkpt, "prefetch-abort", false),
+        (svc, "svc-nested", true),
+        (udf, "undefined-nested", true),
+        (load, "data-abort-nested", true),
+    ]
+    .map(
+        |((kind, vector, entry, abi, handler), scenario, nest)| Case {
+            kind,
+            vector,
+            entry,
+            abi,
+            scenario,
+            handler,
+            nest,
+        },
+    );
+    for case in cases {
+        if case.kind == Kind::Breakpoint && !has_bkpt_abort {
             println!("prefetch abort: skipped (ARMv4T has no BKPT; it is undefined)");
             continue;
         }
-        rt::install(vector, entry);
+        rt::install(case.vector, case.entry);
+        FP.reset();
         let mut checks = Checks::new();
         let mut taken = 0u32;
         let mut compared = 0u32;
+        let mut nested = 0u32;
         for n in 0..rounds {
             for thumb in [false, true] {
-                compared += probe_once(&mut checks, kind, thumb, n);
+                let (c, i) = probe_once(&mut checks, case.kind, thumb, case.nest, n);
+                compared += c;
+                nested += i;
                 taken += 1;
             }
         }
         rt::install_defaults();
-        let cost = cost::scan(entry);
+        FP.expect(&mut checks, case.handler);
+        let cost = cost::scan(case.entry);
         checks.expect(
             cost.is_some(),
-            format_args!("{handler}: unexpected trampoline shape"),
+            format_args!("{}: unexpected trampoline shape", case.handler),
         );
         let cost = cost.unwrap_or(cost::Static {
             entry_insns: 0,
             exit_insns: 0,
         });
         checks.report(&[&[
-            ("abi", &abi),
-            ("scenario", &scenario),
-            ("handler", &handler),
+            ("abi", &case.abi),
+            ("scenario", &case.scenario),
+            ("handler", &case.handler),
             ("interrupts", &taken),
+            ("nested", &nested),
             ("states", &"a32+thumb"),
             ("checks", &compared),
+            ("fp_bodies", &FP.checked()),
             ("entry_insns", &cost.entry_insns),
             ("exit_insns", &cost.exit_insns),
         ]]);

@@ -8,7 +8,9 @@
 //!   VFP included where the target has it).
 //! - [`clobber`]: junk in every caller-saved register, from handler bodies.
 //! - [`exceptions`]: SVC, undefined instruction, data and prefetch abort
-//!   taken on purpose, around register probes ([`probe`]).
+//!   taken on purpose, around register probes ([`probe`]), also from a
+//!   handler's own body.
+//! - [`fpenv`]: the FP environment handler bodies find.
 //! - [`bios`]: a BIOS-style call of an `#[instruction_set(arm::a32)]` handler.
 //! - [`cost`]: the instructions of an entry and an exit, from its code.
 //! - [`storm`], [`nested`]: the interrupt scenarios' board-independent
@@ -30,6 +32,7 @@ pub mod clobber;
 pub mod cost;
 pub mod cpu;
 pub mod exceptions;
+pub mod fpenv;
 #[cfg(arm_v7)]
 pub mod gic;
 pub mod nested;

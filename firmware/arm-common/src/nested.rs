@@ -17,6 +17,7 @@
 use core::fmt::Display;
 
 use crate::cpu;
+use crate::fpenv::Bodies;
 use crate::report::Checks;
 use crate::rt;
 use crate::scenario::{self, EntryCost, INTERRUPTS, Source};
@@ -43,6 +44,8 @@ pub struct Counters {
     /// Set at wind-down: the handler no longer re-arms or raises.
     pub stopping: Shared<bool>,
     pub rng: Shared<u32>,
+    /// The FP environment of the handler's bodies.
+    pub fp: Bodies,
 }
 
 pub static N: Counters = Counters {
@@ -55,11 +58,13 @@ pub static N: Counters = Counters {
     nested: Shared::new(0),
     stopping: Shared::new(false),
     rng: Shared::new(0x0bad_5eed),
+    fp: Bodies::new(),
 };
 
-/// The handler's first step: counts one more level of nesting and returns
-/// it (1 for an interrupt of the torture).
+/// The handler's first step: checks the FP environment, counts one more
+/// level of nesting and returns it (1 for an interrupt of the torture).
 pub fn enter() -> u32 {
+    N.fp.check();
     let depth = N.depth.get() + 1;
     N.depth.set(depth);
     if depth > N.max_depth.get() {
@@ -141,6 +146,7 @@ pub fn run<B: Board, M: EntryCost>(cost: impl FnOnce() -> M) {
         s.taken.set(0);
         s.raised.set(0);
     }
+    N.fp.reset();
     N.stopping.set(false);
     let board = B::start();
     cpu::enable_interrupts(false);
@@ -186,6 +192,7 @@ pub fn run<B: Board, M: EntryCost>(cost: impl FnOnce() -> M) {
             B::SOFT_NAME
         ),
     );
+    N.fp.expect(&mut checks, "irq_nesting");
     B::check(&mut checks, &torture);
     cost.check(&mut checks, "irq_system_probe");
     let [(k0, v0), (k1, v1)] = B::fields();

@@ -1,11 +1,12 @@
 //! Register probes around one exception-raising instruction.
 //!
 //! `probe_<isa>_<kind>(regs)` loads r0-r12 and lr from `regs` (and, in A32,
-//! the flags from `regs[13]`), executes the instruction at the global label
-//! `probe_<isa>_<kind>_insn` (an SVC, an undefined instruction, an unaligned
-//! load, a `bkpt`), then increments r7 (so resuming one instruction too late
-//! shows), and stores r0-r12 and lr back into `regs` (A32: the CPSR into
-//! `regs[13]`). The exception handler must resume right after the
+//! the flags from `regs[13]` and, with VFP, FPSCR from `regs[15]`),
+//! executes the instruction at the global label `probe_<isa>_<kind>_insn`
+//! (an SVC, an undefined instruction, an unaligned load, a `bkpt`), then
+//! increments r7 (so resuming one instruction too late shows), and stores
+//! r0-r12 and lr back into `regs` (A32: the CPSR into `regs[13]`, FPSCR
+//! into `regs[15]`). The exception handler must resume right after the
 //! instruction, with every register the interrupted code owns intact.
 //!
 //! A32 probes run in ARM state, T16 probes in Thumb state (ARMv4T Thumb-1
@@ -27,10 +28,11 @@ pub enum Kind {
 }
 
 /// The probe's register image: r0-r12, then the CPSR (flags in; whole CPSR
-/// out, A32 only), then lr.
+/// out, A32 only), then lr, then FPSCR (A32 with VFP only).
 pub type Regs = [u32; 16];
 pub const CPSR: usize = 13;
 pub const LR: usize = 14;
+pub const FPSCR: usize = 15;
 
 macro_rules! a32_probe {
     ($name:literal, $insn:literal) => {
@@ -42,9 +44,16 @@ macro_rules! a32_probe {
             concat!(".global ", $name),
             concat!(".type ", $name, ", %function"),
             concat!($name, ":"),
-            // Ten words: SP stays 8-aligned.
-            "push {{r4-r11, lr}}",
-            "push {{r0}}",
+            // Twelve words: SP stays 8-aligned. r1 keeps the caller's
+            // FPSCR. VFP instructions as `.inst` words, which assemble in
+            // every module without a `.fpu` that would outlive this one.
+            "push {{r4-r12, lr}}",
+            ".if {fpu}",
+            ".inst 0xeef11a10 @ vmrs r1, fpscr",
+            "ldr r2, [r0, #60]",
+            ".inst 0xeee12a10 @ vmsr fpscr, r2",
+            ".endif",
+            "push {{r0, r1}}",
             "ldr r1, [r0, #52]",
             "msr cpsr_f, r1",
             "ldr lr, [r0, #56]",
@@ -59,15 +68,23 @@ macro_rules! a32_probe {
             "ldr r0, [sp, #8]",
             "stmib r0, {{r1-r12}}",
             "str lr, [r0, #56]",
+            ".if {fpu}",
+            ".inst 0xeef11a10 @ vmrs r1, fpscr",
+            "str r1, [r0, #60]",
+            ".endif",
             "pop {{r1}}",
             "str r1, [r0, #52]",
             "pop {{r1}}",
             "str r1, [r0]",
-            "add sp, sp, #4",
-            "pop {{r4-r11, lr}}",
+            "pop {{r0, r1}}",
+            ".if {fpu}",
+            ".inst 0xeee11a10 @ vmsr fpscr, r1",
+            ".endif",
+            "pop {{r4-r12, lr}}",
             "bx lr",
             concat!(".size ", $name, ", . - ", $name),
             ".popsection",
+            fpu = const crate::rt::FPU as u32,
         );
     };
 }

@@ -16,6 +16,7 @@
 use core::fmt::Display;
 
 use crate::cpu::{self, CPSR_T, mode};
+use crate::fpenv::Bodies;
 use crate::report::Checks;
 use crate::rt;
 use crate::scenario::{self, EntryCost, INTERRUPTS, Source};
@@ -45,6 +46,9 @@ pub struct Counters {
     pub stopping: Shared<bool>,
     pub irq_rng: Shared<u32>,
     pub fiq_rng: Shared<u32>,
+    /// The FP environment of the handlers' bodies.
+    pub irq_fp: Bodies,
+    pub fiq_fp: Bodies,
 }
 
 pub static C: Counters = Counters {
@@ -62,18 +66,23 @@ pub static C: Counters = Counters {
     stopping: Shared::new(false),
     irq_rng: Shared::new(0x1234_5679),
     fiq_rng: Shared::new(0x2468_ace1),
+    irq_fp: Bodies::new(),
+    fiq_fp: Bodies::new(),
 };
 
-/// The IRQ handler's first step: counts a strike on Thumb code.
+/// The IRQ handler's first step: checks the FP environment, counts a
+/// strike on Thumb code.
 pub fn irq_entered() {
+    C.irq_fp.check();
     if cpu::spsr() & CPSR_T != 0 {
         C.irq_thumb.increment();
     }
 }
 
-/// The FIQ handler's first step: counts a strike on Thumb code or on the
-/// IRQ handler.
+/// The FIQ handler's first step: checks the FP environment, counts a
+/// strike on Thumb code or on the IRQ handler.
 pub fn fiq_entered() {
+    C.fiq_fp.check();
     let spsr = cpu::spsr();
     if spsr & CPSR_T != 0 {
         C.fiq_thumb.increment();
@@ -125,6 +134,8 @@ pub fn run<B: Board, I: EntryCost, F: EntryCost>(cost: impl FnOnce() -> (I, F)) 
     ] {
         s.set(0);
     }
+    C.irq_fp.reset();
+    C.fiq_fp.reset();
     C.stopping.set(false);
     let board = B::start();
     cpu::enable_interrupts(true);
@@ -190,6 +201,7 @@ pub fn run<B: Board, I: EntryCost, F: EntryCost>(cost: impl FnOnce() -> (I, F)) 
         C.fiq_in_irq.get() > 0,
         format_args!("no FIQ struck the IRQ handler"),
     );
+    C.irq_fp.expect(&mut checks, "irq_storm");
     irq_cost.check(&mut checks, "irq_probe");
     let [soft_key, soft_raised_key] = B::SOFT_KEYS;
     let fields: [(&str, &dyn Display); 9] = [
@@ -205,6 +217,7 @@ pub fn run<B: Board, I: EntryCost, F: EntryCost>(cost: impl FnOnce() -> (I, F)) 
     ];
     checks.report(&[&fields, irq_cost.fields().as_ref()]);
     let mut checks = Checks::new();
+    C.fiq_fp.expect(&mut checks, "fiq_storm");
     fiq_cost.check(&mut checks, "fiq_probe");
     checks.report(&[
         &[
