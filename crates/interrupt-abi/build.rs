@@ -8,6 +8,11 @@
 //! only prints; nothing is compiled with unstable features. If the compiler
 //! cannot be asked (a custom target file, say), fall back to what cargo
 //! passes in `CARGO_CFG_TARGET_FEATURE`.
+//!
+//! RISC-V also needs the float ABI the target is built for, which no `cfg`
+//! shows (`target_abi` is empty on `riscv64gc`, `lp64d`): the target spec's
+//! `llvm-abiname`, from `--print target-spec-json`. Flags cannot change it,
+//! `-C target-feature=+d` on an `ilp32` target leaves it soft-float.
 
 use std::env;
 use std::fs;
@@ -19,7 +24,8 @@ fn main() {
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let features = compiler_features().unwrap_or_else(cargo_features);
     let features: Vec<&str> = features.iter().map(String::as_str).collect();
-    let ids = interrupt_abi_codegen::abi::selected_ids(&arch, &features);
+    let abi = abi_name(&arch, &features);
+    let ids = interrupt_abi_codegen::abi::selected_ids(&arch, &abi, &features);
 
     let mut hits = String::new();
     for id in &ids {
@@ -63,6 +69,62 @@ fn compiler_features() -> Option<Vec<String>> {
         .map(str::to_string)
         .collect();
     Some(features)
+}
+
+/// The target's `llvm-abiname`. Unknown on RISC-V, take the soft-float ABI,
+/// whose entries save every FP register the target has: correct whatever
+/// the float ABI, at the cost of saving fs0-fs11 too.
+fn abi_name(arch: &str, features: &[&str]) -> String {
+    if let Some(abi) = compiler_abi_name() {
+        return abi;
+    }
+    let rv64 = match arch {
+        "riscv32" => false,
+        "riscv64" => true,
+        _ => return String::new(),
+    };
+    if features.iter().any(|f| ["f", "d"].contains(f)) {
+        println!(
+            "cargo:warning=interrupt-abi: the float ABI (llvm-abiname) of this target is \
+             unknown; RISC-V interrupt entries save all FP registers"
+        );
+    }
+    let e = features.contains(&"e");
+    match (rv64, e) {
+        (false, false) => "ilp32",
+        (false, true) => "ilp32e",
+        (true, false) => "lp64",
+        (true, true) => "lp64e",
+    }
+    .to_string()
+}
+
+/// `llvm-abiname` from the compiler's target spec ("" where it has none).
+fn compiler_abi_name() -> Option<String> {
+    let rustc = env::var_os("RUSTC")?;
+    let target = env::var("TARGET").ok()?;
+    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
+    let output = Command::new(rustc)
+        .args(["-Z", "unstable-options", "--print", "target-spec-json"])
+        .args(["--target", &target])
+        .args(flags.split('\x1f').filter(|f| !f.is_empty()))
+        .env("RUSTC_BOOTSTRAP", "1")
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let spec = String::from_utf8_lossy(&output.stdout);
+    Some(json_string(&spec, "llvm-abiname").unwrap_or_default())
+}
+
+/// The string value of `"key"` in flat JSON such as a target spec (their
+/// values hold no escaped quotes).
+fn json_string(json: &str, key: &str) -> Option<String> {
+    let rest = &json[json.find(&format!("\"{key}\""))? + key.len() + 2..];
+    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
+    let value = rest.strip_prefix('"')?;
+    Some(value[..value.find('"')?].to_string())
 }
 
 fn cargo_features() -> Vec<String> {

@@ -110,7 +110,8 @@ impl Abi {
                 "AVX-512 state (ZMM, K registers) and APX's r16-r31 are not saved yet"
             }
             Abi::RiscvInterruptM | Abi::RiscvInterruptS => {
-                "the V extension's vector registers are not saved yet"
+                "the V extension's vector registers are not saved yet, and RV32E/RV64E \
+                 with F or D is not supported"
             }
             Abi::Aarch64Interrupt => "SVE state is not saved yet",
             _ => self.targets(),
@@ -200,8 +201,21 @@ mod variants {
     ) -> Variant {
         Variant {
             id,
-            cfg: Cfg { arch, all, none },
+            cfg: Cfg {
+                arch,
+                all,
+                none,
+                abi: &[],
+            },
             convention,
+        }
+    }
+
+    impl Variant {
+        /// Restricts the variant to targets whose `llvm-abiname` is listed.
+        const fn for_abi(mut self, abi: &'static [&'static str]) -> Variant {
+            self.cfg.abi = abi;
+            self
         }
     }
 
@@ -249,6 +263,13 @@ mod variants {
             &x86::X86_SOFT,
         ),
     ];
+    // RISC-V: the FPU decides what FP state exists, the float ABI
+    // (`llvm-abiname`) what the body preserves of it. Under `ilp32`/`lp64`,
+    // and under `ilp32f`/`lp64f` with D, the body may overwrite any FP
+    // register (or the upper half of fs0-fs11): those entries save all 32.
+    // E has only x0-x15 and no FP ABI; E with an FPU is not supported.
+    const RV_NONE: &[&str] = &["e", "v", "zve32x"];
+    const RV_NONE_F: &[&str] = &["d", "e", "v", "zve32x"];
     const RISCV: &[Variant] = &[
         v(
             "rv32i",
@@ -257,20 +278,18 @@ mod variants {
             &["e", "f", "v", "zve32x"],
             &riscv::RV32I,
         ),
+        v("rv32if", "riscv32", &["f"], RV_NONE_F, &riscv::RV32IF).for_abi(&["ilp32f"]),
         v(
-            "rv32if",
+            "rv32if_all",
             "riscv32",
             &["f"],
-            &["d", "e", "v", "zve32x"],
-            &riscv::RV32IF,
-        ),
-        v(
-            "rv32id",
-            "riscv32",
-            &["d"],
-            &["e", "v", "zve32x"],
-            &riscv::RV32ID,
-        ),
+            RV_NONE_F,
+            &riscv::RV32IF_ALL,
+        )
+        .for_abi(&["ilp32"]),
+        v("rv32id", "riscv32", &["d"], RV_NONE, &riscv::RV32ID).for_abi(&["ilp32d"]),
+        v("rv32id_all", "riscv32", &["d"], RV_NONE, &riscv::RV32ID_ALL)
+            .for_abi(&["ilp32", "ilp32f"]),
         v(
             "rv32e",
             "riscv32",
@@ -282,22 +301,26 @@ mod variants {
             "rv64i",
             "riscv64",
             &[],
-            &["f", "v", "zve32x"],
+            &["e", "f", "v", "zve32x"],
             &riscv::RV64I,
         ),
+        v("rv64if", "riscv64", &["f"], RV_NONE_F, &riscv::RV64IF).for_abi(&["lp64f"]),
         v(
-            "rv64if",
+            "rv64if_all",
             "riscv64",
             &["f"],
-            &["d", "v", "zve32x"],
-            &riscv::RV64IF,
-        ),
+            RV_NONE_F,
+            &riscv::RV64IF_ALL,
+        )
+        .for_abi(&["lp64"]),
+        v("rv64id", "riscv64", &["d"], RV_NONE, &riscv::RV64ID).for_abi(&["lp64d"]),
+        v("rv64id_all", "riscv64", &["d"], RV_NONE, &riscv::RV64ID_ALL).for_abi(&["lp64", "lp64f"]),
         v(
-            "rv64id",
+            "rv64e",
             "riscv64",
-            &["d"],
-            &["v", "zve32x"],
-            &riscv::RV64ID,
+            &["e"],
+            &["f", "v", "zve32x"],
+            &riscv::RV64E,
         ),
     ];
 
@@ -398,11 +421,12 @@ mod variants {
             }
         }
 
-        /// The variant of this ABI a target selects, if any.
-        pub fn select(self, arch: &str, features: &[&str]) -> Option<&'static Variant> {
+        /// The variant of this ABI a target selects, if any; `abi` is the
+        /// target's `llvm-abiname`.
+        pub fn select(self, arch: &str, abi: &str, features: &[&str]) -> Option<&'static Variant> {
             self.variants()
                 .iter()
-                .find(|v| v.cfg.matches(arch, features))
+                .find(|v| v.cfg.matches(arch, abi, features))
         }
 
         /// Emits the trampoline of `variant` with the convention's full save set.
@@ -431,11 +455,12 @@ mod variants {
         }
     }
 
-    /// Every variant id, of every ABI, that a target selects.
-    pub fn selected_ids(arch: &str, features: &[&str]) -> alloc::vec::Vec<&'static str> {
+    /// Every variant id, of every ABI, that a target selects; `abi` is the
+    /// target's `llvm-abiname`.
+    pub fn selected_ids(arch: &str, abi: &str, features: &[&str]) -> alloc::vec::Vec<&'static str> {
         let mut ids: alloc::vec::Vec<&str> = Abi::ALL
             .iter()
-            .filter_map(|abi| abi.select(arch, features))
+            .filter_map(|a| a.select(arch, abi, features))
             .map(|v| v.id)
             .collect();
         ids.sort_unstable();
@@ -451,11 +476,37 @@ mod variants {
         use std::vec::Vec;
 
         fn selected(abi: Abi, arch: &str, features: &[&str]) -> Vec<&'static str> {
+            selected_for(abi, arch, builtin_abiname(arch, features), features)
+        }
+
+        fn selected_for(
+            abi: Abi,
+            arch: &str,
+            abiname: &str,
+            features: &[&str],
+        ) -> Vec<&'static str> {
             abi.variants()
                 .iter()
-                .filter(|v| v.cfg.matches(arch, features))
+                .filter(|v| v.cfg.matches(arch, abiname, features))
                 .map(|v| v.convention.name)
                 .collect()
+        }
+
+        /// The `llvm-abiname` built-in targets with these features have (the
+        /// float ABI follows the hardware); ABIs that RISC-V alone names.
+        fn builtin_abiname(arch: &str, features: &[&str]) -> &'static str {
+            let has = |f| features.contains(&f);
+            match (arch, has("e"), has("d"), has("f")) {
+                ("riscv32", true, ..) => "ilp32e",
+                ("riscv32", _, true, _) => "ilp32d",
+                ("riscv32", _, _, true) => "ilp32f",
+                ("riscv32", ..) => "ilp32",
+                ("riscv64", true, ..) => "lp64e",
+                ("riscv64", _, true, _) => "lp64d",
+                ("riscv64", _, _, true) => "lp64f",
+                ("riscv64", ..) => "lp64",
+                _ => "",
+            }
         }
 
         #[test]
@@ -507,6 +558,7 @@ mod variants {
                     "RV64ID lp64d",
                 ),
                 (Abi::RiscvInterruptM, "riscv32", &["e"], "RV32E ilp32e"),
+                (Abi::RiscvInterruptS, "riscv64", &["e", "m"], "RV64E lp64e"),
                 (Abi::ArmInterruptIrq, "arm", &[], "ARM A/R, no FPU"),
                 (
                     Abi::ArmInterruptIrq,
@@ -562,6 +614,9 @@ mod variants {
                 selected(Abi::RiscvInterruptM, "riscv64", &["d", "f", "v", "zve32x"]).is_empty()
             );
             assert!(selected(Abi::RiscvInterruptM, "x86_64", &[]).is_empty());
+            // ilp32e/lp64e with an FPU: no variant keeps to x0-x15 and saves FP.
+            assert!(selected(Abi::RiscvInterruptM, "riscv32", &["e", "f"]).is_empty());
+            assert!(selected(Abi::RiscvInterruptM, "riscv64", &["d", "e", "f"]).is_empty());
             assert!(selected(Abi::ArmInterruptIrq, "arm", &["mclass", "v7"]).is_empty());
             assert!(selected(Abi::ArmInterruptIrqSystem, "arm", &["v5te"]).is_empty());
             assert!(selected(Abi::CortexMInterrupt, "arm", &["aclass", "v7"]).is_empty());
@@ -606,6 +661,51 @@ mod variants {
                 selected(Abi::X86Interrupt, "x86", &["fxsr", "x87"]),
                 ["x86, x87 (fnsave)"]
             );
+        }
+
+        /// RISC-V: the float ABI the body is compiled with, not the FPU
+        /// alone, decides which FP registers it may clobber. `llvm-abiname`
+        /// as `--print target-spec-json` gives it, features as `--print cfg`
+        /// with `-C target-feature` (e.g. `riscv32imac` with `+d`).
+        #[test]
+        fn riscv_variant_follows_the_float_abi() {
+            let cases: &[(&str, &str, &[&str], &str)] = &[
+                ("riscv32", "ilp32", &["a", "c", "m"], "RV32I ilp32"),
+                ("riscv32", "ilp32f", &["c", "f", "m"], "RV32IF ilp32f"),
+                ("riscv32", "ilp32d", &["d", "f"], "RV32ID ilp32d"),
+                // Soft-float ABI with the FPU: all of f0-f31 caller-saved.
+                ("riscv32", "ilp32", &["c", "f", "m"], "RV32IF ilp32"),
+                ("riscv32", "ilp32", &["d", "f"], "RV32ID ilp32/ilp32f"),
+                // ilp32f keeps only the low 32 bits of fs0-fs11.
+                ("riscv32", "ilp32f", &["d", "f"], "RV32ID ilp32/ilp32f"),
+                ("riscv32", "ilp32e", &["e"], "RV32E ilp32e"),
+                ("riscv64", "lp64", &["a", "c", "m"], "RV64I lp64"),
+                ("riscv64", "lp64f", &["f"], "RV64IF lp64f"),
+                (
+                    "riscv64",
+                    "lp64d",
+                    &["a", "c", "d", "f", "m"],
+                    "RV64ID lp64d",
+                ),
+                ("riscv64", "lp64", &["f"], "RV64IF lp64"),
+                (
+                    "riscv64",
+                    "lp64",
+                    &["a", "c", "d", "f", "m"],
+                    "RV64ID lp64/lp64f",
+                ),
+                ("riscv64", "lp64f", &["d", "f"], "RV64ID lp64/lp64f"),
+                ("riscv64", "lp64e", &["e", "m"], "RV64E lp64e"),
+            ];
+            for (arch, abiname, features, want) in cases {
+                for abi in [Abi::RiscvInterruptM, Abi::RiscvInterruptS] {
+                    assert_eq!(
+                        selected_for(abi, arch, abiname, features),
+                        [*want],
+                        "{arch} {abiname} {features:?}"
+                    );
+                }
+            }
         }
 
         #[test]

@@ -142,12 +142,41 @@ pub const PSABI: RegisterTable = RegisterTable {
     stack_align: 16,
 };
 
+/// The soft-float ABIs' view of an FPU: they preserve no FP register across
+/// calls, so compiled code may use any of f0-f31 without saving it.
+const SOFT_FLOAT_FPU: [Register; 32] = {
+    let mut regs = [reg(0, "", Z); 32];
+    let mut i = 0;
+    while i < 32 {
+        regs[i] = reg(i as u8, PSABI_FLOAT[i].name, Cr);
+        i += 1;
+    }
+    regs
+};
+
+/// `ilp32` / `lp64` (soft-float ABI) on a target with F or D: the FPU's
+/// registers are all caller-saved. Also what `ilp32f`/`lp64f` code amounts
+/// to on a D machine: it preserves only the low 32 bits of fs0-fs11.
+pub const PSABI_SOFT_FLOAT: RegisterTable = RegisterTable {
+    name: "ilp32/lp64 with an FPU (psABI)",
+    integer: PSABI_INTEGER,
+    float: &SOFT_FLOAT_FPU,
+    stack_align: 16,
+};
+
 /// `ilp32e`: RV32E has only x0-x15, and the stack is 4-byte aligned.
 pub const ILP32E: RegisterTable = RegisterTable {
     name: "ilp32e (psABI)",
     integer: PSABI_INTEGER.split_at(16).0,
     float: &[],
     stack_align: 4,
+};
+
+/// `lp64e`: RV64E, x0-x15 as in `ilp32e`, with an 8-byte aligned stack.
+pub const LP64E: RegisterTable = RegisterTable {
+    name: "lp64e (psABI)",
+    stack_align: 8,
+    ..ILP32E
 };
 
 /// The integer half of the proposed EABI, identical for RV32E and RV32I/RV64I
@@ -253,6 +282,28 @@ mod tests {
                 .caller_saved_float()
                 .all(|n| n.starts_with("ft") || n.starts_with("fa"))
         );
+    }
+
+    #[test]
+    fn soft_float_abi_leaves_every_fp_register_to_the_caller() {
+        numbered_in_order(&PSABI_SOFT_FLOAT);
+        assert_eq!(count(PSABI_SOFT_FLOAT.caller_saved_float()), 32);
+        assert!(
+            PSABI_SOFT_FLOAT
+                .caller_saved_integer()
+                .eq(PSABI.caller_saved_integer())
+        );
+    }
+
+    #[test]
+    fn lp64e_is_ilp32e_with_an_8_byte_stack() {
+        numbered_in_order(&LP64E);
+        assert!(
+            LP64E
+                .caller_saved_integer()
+                .eq(ILP32E.caller_saved_integer())
+        );
+        assert_eq!(LP64E.stack_align, 8);
     }
 
     #[test]

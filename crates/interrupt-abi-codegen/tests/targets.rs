@@ -8,9 +8,17 @@ use std::process::Command;
 
 use interrupt_abi_codegen::abi::selected_ids;
 
+fn rustc() -> Command {
+    Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+}
+
 fn features(target: &str, bootstrap: bool) -> Vec<String> {
-    let mut cmd = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
-    cmd.args(["--print", "cfg", "--target", target]);
+    features_with(target, bootstrap, &[])
+}
+
+fn features_with(target: &str, bootstrap: bool, flags: &[&str]) -> Vec<String> {
+    let mut cmd = rustc();
+    cmd.args(["--print", "cfg", "--target", target]).args(flags);
     if bootstrap {
         cmd.env("RUSTC_BOOTSTRAP", "1");
     } else {
@@ -32,9 +40,39 @@ fn features(target: &str, bootstrap: bool) -> Vec<String> {
         .collect()
 }
 
+/// `llvm-abiname` of the target spec, asked as the runtime crate's build
+/// script asks ("" where the spec has none).
+fn abi_name(target: &str) -> String {
+    let out = rustc()
+        .args(["-Z", "unstable-options", "--print", "target-spec-json"])
+        .args(["--target", target])
+        .env("RUSTC_BOOTSTRAP", "1")
+        .output()
+        .expect("rustc runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let spec = String::from_utf8_lossy(&out.stdout).into_owned();
+    spec.lines()
+        .find_map(|l| l.trim().strip_prefix("\"llvm-abiname\": \""))
+        .map(|v| v.trim_end_matches(',').trim_end_matches('"').to_string())
+        .unwrap_or_default()
+}
+
 fn ids(target: &str, arch: &str) -> Vec<&'static str> {
-    let f = features(target, true);
-    selected_ids(arch, &f.iter().map(String::as_str).collect::<Vec<_>>())
+    ids_with(target, arch, &[])
+}
+
+fn ids_with(target: &str, arch: &str, flags: &[&str]) -> Vec<&'static str> {
+    let f = features_with(target, true, flags);
+    let abi = abi_name(target);
+    selected_ids(
+        arch,
+        &abi,
+        &f.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
 }
 
 #[test]
@@ -74,13 +112,47 @@ fn each_target_gets_the_convention_of_its_body() {
     }
 }
 
+/// An FPU enabled by flags on a soft-float target: the body may use every FP
+/// register without saving any, so the entry saves all of them.
+#[test]
+fn soft_float_targets_with_an_fpu_save_every_fp_register() {
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "riscv32imac-unknown-none-elf",
+            "riscv32",
+            "+f",
+            &["rv32if_all"],
+        ),
+        (
+            "riscv32imac-unknown-none-elf",
+            "riscv32",
+            "+d",
+            &["rv32id_all"],
+        ),
+        (
+            "riscv64imac-unknown-none-elf",
+            "riscv64",
+            "+d",
+            &["rv64id_all"],
+        ),
+    ];
+    for (target, arch, feature, want) in cases {
+        let flag = format!("-Ctarget-feature={feature}");
+        assert_eq!(
+            ids_with(target, arch, &[&flag]),
+            *want,
+            "{target} {feature}"
+        );
+    }
+}
+
 #[test]
 fn stable_cfg_alone_would_pick_the_wrong_convention() {
     let stable = features("riscv64gc-unknown-none-elf", false);
     let stable: Vec<&str> = stable.iter().map(String::as_str).collect();
     // Without `d`, a D-extension target would get the integer-only entry.
     if !stable.contains(&"d") {
-        assert_eq!(selected_ids("riscv64", &stable), ["rv64i"]);
+        assert_eq!(selected_ids("riscv64", "lp64d", &stable), ["rv64i"]);
     }
     assert_eq!(ids("riscv64gc-unknown-none-elf", "riscv64"), ["rv64id"]);
 }

@@ -3,7 +3,8 @@
 //! Compiled code only clobbers the registers it happens to allocate; a body
 //! that calls [`caller_saved`] clobbers all that its calling convention allows
 //! (`ra`, `t0`–`t6`, `a0`–`a7`; on RV32E `ra`, `t0`–`t2`, `a0`–`a5`; with
-//! `cfg(fpu)` also `ft0`–`ft11`, `fa0`–`fa7` and `fcsr`). An entry that forgets
+//! `cfg(fpu)` and the FPU on also `ft0`–`ft11`, `fa0`–`fa7` and `fcsr`, and
+//! with `cfg(soft_float_abi)` `fs0`–`fs11`). An entry that forgets
 //! to save any of them hands junk back to the interrupted code, which the
 //! register torture then reports.
 
@@ -16,12 +17,14 @@ use core::arch::asm;
 #[inline(always)]
 pub fn caller_saved(seed: usize) {
     let seed = seed.rotate_left(11) ^ 0xA5C3_5A3C;
+    // With `FS` Off the FP state is not ours to clobber (nor reachable).
     #[cfg(fpu)]
-    // SAFETY: `junk_fp` only writes registers and `fcsr` that the C ABI lets a
-    // callee clobber; nothing in the body uses FP arithmetic afterwards.
-    unsafe {
-        junk_fp(seed)
-    };
+    if crate::fp_env::fpu_on() {
+        // SAFETY: `junk_fp` only writes registers and `fcsr` that the C ABI
+        // lets a callee clobber; nothing in the body uses FP arithmetic
+        // afterwards.
+        unsafe { junk_fp(seed) };
+    }
     junk_gprs(seed);
 }
 
@@ -77,8 +80,16 @@ unsafe extern "C" fn junk_fp(seed: usize) {
         "fmv.d.x f\\n, a0",
         "addi a0, a0, 1",
         ".endr",
+        // `lp64` leaves fs0-fs11 to the caller as well.
+        ".if {soft_float_abi}",
+        ".irp n, 8,9,18,19,20,21,22,23,24,25,26,27",
+        "fmv.d.x f\\n, a0",
+        "addi a0, a0, 1",
+        ".endr",
+        ".endif",
         "csrw fcsr, a0",
         ".option pop",
         "ret",
+        soft_float_abi = const cfg!(soft_float_abi) as usize,
     )
 }

@@ -24,6 +24,7 @@ mod uart;
 mod clobber;
 mod cost;
 mod csr;
+mod fp_env;
 mod generator;
 mod platform;
 mod report;

@@ -5,7 +5,10 @@
 //! general-purpose register except `sp` (x1, x3–x31; x1, x3–x15 on RV32E;
 //! `gp` and `tp` included: nothing here relies on them, and rust-lld does not
 //! relax addresses against `gp`), and with `cfg(fpu)` into f0–f31 and `fcsr`
-//! (rounding mode and flags). It then compares every register with the
+//! (every rounding mode, flags clear in every other round). For interrupted
+//! code that keeps the FPU off ([`Torture::with_fs_off`]) it leaves the FP state
+//! alone and checks instead that `FS` still reads Off: an entry must neither
+//! trap on it nor turn it on. It then compares every register with the
 //! pattern, again and again, while interrupts arrive. A handler that fails to
 //! restore a single register, or restores it from a stale or wrong slot, is
 //! caught at the next comparison: the loop reports which register, the value
@@ -31,6 +34,9 @@ pub struct Pattern {
     x: [usize; 32],
     f: [u64; 32],
     fcsr: usize,
+    /// `FS` the round sets once the FP registers are filled (1 Initial,
+    /// 2 Clean, 3 Dirty; 0 Off with the FPU off), and expects every pass.
+    fs: usize,
 }
 
 /// Stack frame of `torture_round`; everything is addressed from `sp`.
@@ -39,9 +45,13 @@ struct Frame {
     pattern: Pattern,
     /// Passes left in this round.
     passes: usize,
+    /// Non-zero: f0-f31 and `fcsr` are filled and checked; zero: the FPU is
+    /// off (`FS` = Off) and must stay off, which each pass checks instead.
+    fp: usize,
     /// U's live value while U serves as a scratch register.
     parked: usize,
-    /// What failed: register number, 32 + FP register number, or 64 = `fcsr`.
+    /// What failed: register number, 32 + FP register number, 64 = `fcsr`,
+    /// 65 = `FS`.
     failed: usize,
     expected: usize,
     actual: usize,
@@ -88,7 +98,7 @@ const T: usize = 15;
 const U: usize = T - 1;
 /// Number of general-purpose registers the torture fills.
 const GPR_COUNT: usize = T - 1;
-/// f0–f31 and fcsr.
+/// f0–f31 and fcsr (`FS`, checked in either mode, comes on top).
 const FP_CHECKS: usize = if cfg!(fpu) { 33 } else { 0 };
 
 /// Passes per round: long enough that most interrupts strike the loop rather
@@ -117,8 +127,8 @@ global_asm!(
     "sw \\rs, \\off(\\base)",
     ".endif",
     ".endm",
-    // a0 = &Pattern, a1 = passes. Save the caller's registers, copy the
-    // pattern into the frame.
+    // a0 = &Pattern, a1 = passes, a2 = fp. Save the caller's registers,
+    // copy the pattern into the frame.
     "addi sp, sp, -{frame}",
     concat!(".irp n, ", gprs!()),
     "TST x\\n, ({saved} + \\n*{xlen})",
@@ -128,9 +138,11 @@ global_asm!(
     "TST t0, ({x} + \\n*{xlen})",
     ".endr",
     "TST a1, {passes}",
+    "TST a2, {fp}",
     ".if {fpu}",
     ".option push",
     ".option arch, +d",
+    "beqz a2, 3f",
     "csrr t0, fcsr",
     "TST t0, {fcsr_saved}",
     ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
@@ -141,6 +153,16 @@ global_asm!(
     "TLD t0, (32*{xlen} + 32*8), a0",
     "TST t0, {fcsr}",
     "csrw fcsr, t0",
+    // Writing the registers made FS Dirty; a kernel that has just saved or
+    // loaded them would call them Clean, and an entry must not leave them
+    // Dirty then. One `csrc` from Dirty: no interrupt sees FS in between.
+    "TLD t0, {pattern_fs}, a0",
+    "xori t0, t0, 3",
+    "slli t0, t0, 13",
+    "csrc sstatus, t0",
+    "3:",
+    "TLD t0, {pattern_fs}, a0",
+    "TST t0, {fs}",
     ".option pop",
     ".endif",
     // Fill: from here on every register holds its pattern value.
@@ -162,6 +184,15 @@ global_asm!(
     ".option push",
     ".option arch, +d",
     "TST x{u}, {parked}",
+    // `FS` as the round set it: Off stays Off, and an entry that used the
+    // FP registers puts Initial or Clean back.
+    "csrr x{t}, sstatus",
+    "srli x{t}, x{t}, 13",
+    "andi x{t}, x{t}, 3",
+    "TLD x{u}, {fs}",
+    "bne x{t}, x{u}, 4f",
+    "TLD x{t}, {fp}",
+    "beqz x{t}, 10f",
     ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
     "fmv.x.d x{t}, f\\n",
     "ld x{u}, ({f} + \\n*8)(sp)",
@@ -170,6 +201,7 @@ global_asm!(
     "csrr x{t}, fcsr",
     "TLD x{u}, {fcsr}",
     "bne x{t}, x{u}, 7f",
+    "10:",
     "TLD x{u}, {parked}",
     ".option pop",
     ".endif",
@@ -183,8 +215,11 @@ global_asm!(
     // Round done: give the caller its registers back.
     "2:",
     ".if {fpu}",
+    "TLD t0, {fp}",
+    "beqz t0, 3f",
     "TLD t0, {fcsr_saved}",
     "csrw fcsr, t0",
+    "3:",
     ".endif",
     concat!(".irp n, ", gprs!()),
     "TLD x\\n, ({saved} + \\n*{xlen})",
@@ -221,6 +256,13 @@ global_asm!(
     "TST x{t}, {actual}",
     "TLD x{u}, {parked}",
     "li x{t}, 64",
+    "j 9f",
+    // `FS` (in T) compared with U.
+    "4:",
+    "TST x{u}, {expected}",
+    "TST x{t}, {actual}",
+    "TLD x{u}, {parked}",
+    "li x{t}, 65",
     ".endif",
     "9:",
     "TST x{t}, {failed}",
@@ -243,7 +285,10 @@ global_asm!(
     x = const offset_of!(Frame, pattern) + offset_of!(Pattern, x),
     f = const offset_of!(Frame, pattern) + offset_of!(Pattern, f),
     fcsr = const offset_of!(Frame, pattern) + offset_of!(Pattern, fcsr),
+    fs = const offset_of!(Frame, pattern) + offset_of!(Pattern, fs),
+    pattern_fs = const offset_of!(Pattern, fs),
     passes = const offset_of!(Frame, passes),
+    fp = const offset_of!(Frame, fp),
     parked = const offset_of!(Frame, parked),
     failed = const offset_of!(Frame, failed),
     expected = const offset_of!(Frame, expected),
@@ -258,7 +303,7 @@ unsafe extern "C" {
     /// Loads `pattern` into the registers and checks them `passes` times.
     /// Returns with every register as the caller left it; diverges into
     /// `torture_failed` on a mismatch.
-    fn torture_round(pattern: &Pattern, passes: usize);
+    fn torture_round(pattern: &Pattern, passes: usize, fp: usize);
     /// The first byte after `torture_round`.
     static torture_round_end: u8;
 }
@@ -287,7 +332,8 @@ fn report(frame: &Frame) -> ! {
     match frame.failed {
         n @ 0..32 => print!("x{n} ({})", NAMES[n]),
         n @ 32..64 => print!("f{}", n - 32),
-        _ => print!("fcsr"),
+        64 => print!("fcsr"),
+        _ => print!("FS (mstatus/sstatus bits 13-14)"),
     }
     println!(" expected {:#x} found {:#x}", frame.expected, frame.actual);
     // Other registers that were wrong at the same moment (T and U excepted:
@@ -329,6 +375,9 @@ pub struct Torture {
     state: usize,
     /// Register comparisons made so far.
     pub checks: u64,
+    /// Whether the FP registers are tortured (else `FS` is checked to stay
+    /// Off).
+    fp: bool,
 }
 
 impl Torture {
@@ -337,6 +386,17 @@ impl Torture {
             round: 0,
             state: 0x9E37_79B9,
             checks: 0,
+            fp: cfg!(fpu),
+        }
+    }
+
+    /// With `fs_off`, for interrupted code that keeps the FPU off (`FS` =
+    /// Off, set by the caller): integer registers only, and with an FPU `FS`
+    /// checked in every pass.
+    pub const fn with_fs_off(fs_off: bool) -> Self {
+        Torture {
+            fp: cfg!(fpu) && !fs_off,
+            ..Self::new()
         }
     }
 
@@ -348,21 +408,36 @@ impl Torture {
             x: [0; 32],
             f: [0; 32],
             fcsr: 0,
+            fs: 0,
         };
         for x in &mut pattern.x {
             *x = next(&mut state);
         }
-        if cfg!(fpu) {
+        if self.fp {
             for f in &mut pattern.f {
                 *f = next(&mut state) as u64;
             }
-            // fcsr: a valid rounding mode (0-4) in frm, any flags in fflags.
-            pattern.fcsr = (self.round % 5) * 32 + next(&mut state) % 32;
+            // fcsr: every valid rounding mode (0-4, RTZ among them) in frm;
+            // fflags clear in every other round, so that a flag a body's
+            // arithmetic leaks into the interrupted code shows, and any
+            // flags in the others.
+            let flags = if self.round % 2 == 0 {
+                0
+            } else {
+                next(&mut state) % 32
+            };
+            pattern.fcsr = (self.round % 5) * 32 + flags;
+            pattern.fs = 1 + self.round % 3;
         }
         self.state = state;
         // SAFETY: the routine restores every register before returning.
-        unsafe { torture_round(&pattern, PASSES) };
-        self.checks += (PASSES * (GPR_COUNT + FP_CHECKS)) as u64;
+        unsafe { torture_round(&pattern, PASSES, usize::from(self.fp)) };
+        let fp_checks = match (self.fp, cfg!(fpu)) {
+            (true, _) => FP_CHECKS + 1,
+            (false, true) => 1,
+            (false, false) => 0,
+        };
+        self.checks += (PASSES * (GPR_COUNT + fp_checks)) as u64;
     }
 
     /// Runs rounds until `done` says so.

@@ -1,6 +1,8 @@
 //! `extern "riscv-interrupt-m"`: a storm of CLINT timer interrupts (re-armed
 //! by the handler) and software interrupts (raised by hart 1) against the
-//! register torture running in M-mode.
+//! register torture running in M-mode; with an FPU, a second storm whose
+//! interrupted code keeps it off (`mstatus.FS` = Off), as kernels with lazy
+//! FP switching and firmware that never uses FP do.
 
 use interrupt_abi::interrupt;
 
@@ -8,11 +10,12 @@ use crate::csr::{self, csr_clear, csr_read, csr_set, csr_write};
 use crate::platform::{self, NEVER};
 use crate::report::Checks;
 use crate::torture::Torture;
-use crate::{clobber, cost, generator, rt, storm};
+use crate::{clobber, cost, fp_env, generator, rt, storm};
 
 /// The storm's handler: one entry for both interrupts, dispatching on `mcause`.
 #[interrupt]
 extern "riscv-interrupt-m" fn machine_trap() {
+    fp_env::body_start();
     let cause = csr_read!("mcause");
     storm::struck(csr_read!("mepc"));
     match cause {
@@ -33,13 +36,25 @@ extern "riscv-interrupt-m" fn machine_probe() {
 }
 
 pub fn run() {
+    storm(false);
+    #[cfg(fpu)]
+    {
+        csr_clear!("mstatus", fp_env::FS_MASK);
+        storm(true);
+        csr_set!("mstatus", csr::MSTATUS_FS_INITIAL);
+    }
+}
+
+/// One storm; `fs_off`: the caller has switched the FPU off.
+fn storm(fs_off: bool) {
     csr_write!("mtvec", machine_trap.addr());
+    fp_env::begin(fs_off);
     platform::set_timer(0, storm::begin(2, 4));
     generator::start(true, || {
         csr_write!("mie", csr::IP_MTIP | csr::IP_MSIP);
         csr_set!("mstatus", csr::MSTATUS_MIE);
     });
-    let mut torture = Torture::new();
+    let mut torture = Torture::with_fs_off(fs_off);
     torture.run_until(|| storm::total() >= storm::INTERRUPTS);
     let (tally, raised) = storm::wind_down(|| platform::set_timer(0, NEVER));
     csr_clear!("mstatus", csr::MSTATUS_MIE);
@@ -51,6 +66,7 @@ pub fn run() {
 
     let mut checks = Checks::new();
     storm::check(&mut checks, &tally, 0);
+    fp_env::check(&mut checks);
     checks.expect(
         tally.software == raised,
         format_args!(
@@ -61,7 +77,7 @@ pub fn run() {
     checks.report(&[
         &[
             ("abi", &"riscv-interrupt-m"),
-            ("scenario", &"storm"),
+            ("scenario", if fs_off { &"storm-fs-off" } else { &"storm" }),
             ("handler", &"machine_trap"),
             ("interrupts", &(tally.timer + tally.software)),
             ("in_torture", &tally.in_torture),

@@ -17,7 +17,7 @@ use crate::csr::{self, csr_clear, csr_read, csr_set, csr_write};
 use crate::platform::{self, NEVER, exit};
 use crate::report::Checks;
 use crate::torture::Torture;
-use crate::{clobber, cost, generator, rt, storm};
+use crate::{clobber, cost, fp_env, generator, rt, storm};
 use fw_common::Shared;
 
 /// Handler nesting right now, the deepest seen, and how many software
@@ -32,6 +32,7 @@ const DEPTH_LIMIT: usize = 8;
 
 #[interrupt(nested)]
 extern "riscv-interrupt-m" fn nested_trap() {
+    fp_env::body_start();
     let depth = DEPTH.get() + 1;
     DEPTH.set(depth);
     MAX_DEPTH.set(MAX_DEPTH.get().max(depth));
@@ -147,6 +148,7 @@ extern "riscv-interrupt-m" fn nested_probe() {
 
 pub fn run() {
     csr_write!("mtvec", nested_trap.addr());
+    fp_env::begin(false);
     // Wider spacing than the plain storm: a timer handler with its nested
     // software interrupt runs about 500 instructions (5 ticks); closer
     // timers would nest ever deeper.
@@ -165,6 +167,7 @@ pub fn run() {
     let (nested, max_depth) = (NESTED.get(), MAX_DEPTH.get());
     let mut checks = Checks::new();
     storm::check(&mut checks, &tally, nested);
+    fp_env::check(&mut checks);
     checks.expect(
         tally.software == tally.timer,
         format_args!(

@@ -13,8 +13,10 @@
 //!   points of the S-mode code.
 //!
 //! The cost probe raises `SSIP` from S-mode directly (`csrsi sip, SSIP`), so
-//! it measures the S entry alone. This scenario runs last: it ends the run
-//! from S-mode (the test finisher is plain MMIO) instead of returning to M.
+//! it measures the S entry alone. With an FPU a second storm follows in which
+//! S-mode keeps it off (`sstatus.FS` = Off). This scenario runs last: it
+//! ends the run from S-mode (the test finisher is plain MMIO) instead of
+//! returning to M.
 
 use core::arch::asm;
 
@@ -24,7 +26,7 @@ use crate::csr::{self, csr_clear, csr_read, csr_set, csr_write};
 use crate::platform::{self, NEVER};
 use crate::report::Checks;
 use crate::torture::Torture;
-use crate::{clobber, cost, generator, rt, storm};
+use crate::{clobber, cost, fp_env, generator, rt, storm};
 use fw_common::Shared;
 
 /// The deadline S-mode asks the shim for, passed through memory (the shim's
@@ -62,6 +64,7 @@ extern "riscv-interrupt-m" fn machine_shim() {
 /// The storm's S-mode handler.
 #[interrupt]
 extern "riscv-interrupt-s" fn supervisor_trap() {
+    fp_env::body_start();
     let cause = csr_read!("scause");
     storm::struck(csr_read!("sepc"));
     match cause {
@@ -110,13 +113,32 @@ pub fn run() -> ! {
 }
 
 extern "C" fn supervisor_main() -> ! {
+    storm(false);
+    // With an FPU, again with S-mode keeping it off (`sstatus.FS` = Off, the
+    // same field as `mstatus.FS`): both the S handler's entry and the M
+    // shim's run with it off.
+    #[cfg(fpu)]
+    {
+        csr_clear!("sstatus", fp_env::FS_MASK);
+        storm(true);
+        csr_set!("sstatus", csr::MSTATUS_FS_INITIAL);
+    }
+    platform::exit_success()
+}
+
+/// One storm in S-mode; `fs_off`: the caller has switched the FPU off.
+fn storm(fs_off: bool) {
     csr_write!("stvec", supervisor_trap.addr());
+    fp_env::begin(fs_off);
+    FORWARDED.set(0);
     csr_write!("sie", csr::IP_SSIP | csr::IP_STIP);
-    // A little wider than in M-mode: each timer interrupt costs three traps
-    // here (shim, S handler, its `ecall`), and the torture needs time to run.
-    set_timer(storm::begin(3, 4));
+    // Wider than in M-mode: each timer interrupt costs three traps here
+    // (shim, S handler, its `ecall`) and each of hart 1's software
+    // interrupts two; at 3-6 ticks the handlers left the torture almost no
+    // time, and a few more instructions per body starved it completely.
+    set_timer(storm::begin(6, 4));
     generator::start(true, || csr_set!("sstatus", csr::MSTATUS_SIE));
-    let mut torture = Torture::new();
+    let mut torture = Torture::with_fs_off(fs_off);
     torture.run_until(|| storm::total() >= storm::INTERRUPTS);
     let (tally, raised) = storm::wind_down(|| set_timer(NEVER));
     csr_clear!("sstatus", csr::MSTATUS_SIE);
@@ -124,6 +146,7 @@ extern "C" fn supervisor_main() -> ! {
 
     let mut checks = Checks::new();
     storm::check(&mut checks, &tally, 0);
+    fp_env::check(&mut checks);
     checks.expect(
         tally.software == raised,
         format_args!(
@@ -135,7 +158,7 @@ extern "C" fn supervisor_main() -> ! {
     checks.report(&[
         &[
             ("abi", &"riscv-interrupt-s"),
-            ("scenario", &"storm"),
+            ("scenario", if fs_off { &"storm-fs-off" } else { &"storm" }),
             ("handler", &"supervisor_trap"),
             ("interrupts", &(tally.timer + tally.software)),
             ("in_torture", &tally.in_torture),
@@ -148,5 +171,4 @@ extern "C" fn supervisor_main() -> ! {
         ],
         &cost.fields(),
     ]);
-    platform::exit_success()
 }
