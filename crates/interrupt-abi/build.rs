@@ -19,12 +19,20 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
 
+use interrupt_abi_codegen::target;
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
-    let features = compiler_features().unwrap_or_else(cargo_features);
+    let spec = compiler_target_spec();
+    let mut features = compiler_features().unwrap_or_else(cargo_features);
+    if spec.as_deref().is_some_and(target::spec_is_soft_float)
+        && !features.iter().any(|f| f == "soft-float")
+    {
+        features.push("soft-float".into());
+    }
     let features: Vec<&str> = features.iter().map(String::as_str).collect();
-    let abi = abi_name(&arch, &features);
+    let abi = abi_name(&arch, spec.as_deref(), &features);
     let ids = interrupt_abi_codegen::abi::selected_ids(&arch, &abi, &features);
 
     let mut hits = String::new();
@@ -74,9 +82,11 @@ fn compiler_features() -> Option<Vec<String>> {
 /// The target's `llvm-abiname`. Unknown on RISC-V, take the soft-float ABI,
 /// whose entries save every FP register the target has: correct whatever
 /// the float ABI, at the cost of saving fs0-fs11 too.
-fn abi_name(arch: &str, features: &[&str]) -> String {
-    if let Some(abi) = compiler_abi_name() {
-        return abi;
+fn abi_name(arch: &str, spec: Option<&str>, features: &[&str]) -> String {
+    if let Some(spec) = spec {
+        return target::spec_value(spec, "llvm-abiname")
+            .unwrap_or_default()
+            .to_string();
     }
     let rv64 = match arch {
         "riscv32" => false,
@@ -99,8 +109,8 @@ fn abi_name(arch: &str, features: &[&str]) -> String {
     .to_string()
 }
 
-/// `llvm-abiname` from the compiler's target spec ("" where it has none).
-fn compiler_abi_name() -> Option<String> {
+/// The compiler's target spec as JSON, rustflags included.
+fn compiler_target_spec() -> Option<String> {
     let rustc = env::var_os("RUSTC")?;
     let target = env::var("TARGET").ok()?;
     let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
@@ -114,17 +124,7 @@ fn compiler_abi_name() -> Option<String> {
     if !output.status.success() {
         return None;
     }
-    let spec = String::from_utf8_lossy(&output.stdout);
-    Some(json_string(&spec, "llvm-abiname").unwrap_or_default())
-}
-
-/// The string value of `"key"` in flat JSON such as a target spec (their
-/// values hold no escaped quotes).
-fn json_string(json: &str, key: &str) -> Option<String> {
-    let rest = &json[json.find(&format!("\"{key}\""))? + key.len() + 2..];
-    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
-    let value = rest.strip_prefix('"')?;
-    Some(value[..value.find('"')?].to_string())
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 fn cargo_features() -> Vec<String> {

@@ -219,12 +219,12 @@ mod variants {
         }
     }
 
-    // Vector extensions make v0-v31 caller-saved; we do not save them yet, so
-    // such targets get a compile error rather than silent corruption.
     // AVX-512 (ZMM, k0-k7) and APX (r16-r31) add caller-saved state we do
     // not save yet, so such targets get a compile error rather than silent
     // corruption. `fxsr` without SSE takes the `fnsave` entry: its body has
-    // no MXCSR, and `ldmxcsr` would fault.
+    // no MXCSR, and `ldmxcsr` would fault. A soft-float body (floats as
+    // library calls) touches no x87 or SSE state, whatever the CPU has: its
+    // entry must not either, since `fnsave` faults under CR0.EM or CR0.TS.
     const X86: &[Variant] = &[
         v(
             "x86_64_soft",
@@ -255,13 +255,7 @@ mod variants {
             &x86::X86_FXSR,
         ),
         v("x86_x87", "x86", &[], &["sse", "soft-float"], &x86::X86_X87),
-        v(
-            "x86_soft",
-            "x86",
-            &["soft-float"],
-            &["fxsr", "sse"],
-            &x86::X86_SOFT,
-        ),
+        v("x86_soft", "x86", &["soft-float"], &["sse"], &x86::X86_SOFT),
     ];
     // RISC-V: the FPU decides what FP state exists, the float ABI
     // (`llvm-abiname`) what the body preserves of it. Under `ilp32`/`lp64`,
@@ -324,27 +318,37 @@ mod variants {
         ),
     ];
 
-    // A/R profile: `mclass` targets have no exception modes.
+    // A/R profile: `mclass` targets have no exception modes. A `soft-float`
+    // target (`armv7a-none-eabi`) compiles floats to library calls and never
+    // touches VFP, even where the core has it (`fpregs`): its entries leave
+    // VFP alone, which also keeps them working with VFP disabled.
     const ARM: &[Variant] = &[
         v(
             "arm_soft",
             "arm",
             &[],
-            &["mclass", "fpregs"],
+            &["mclass", "fpregs", "soft-float"],
+            &arm::ARM_SOFT,
+        ),
+        v(
+            "arm_soft_float",
+            "arm",
+            &["soft-float"],
+            &["mclass"],
             &arm::ARM_SOFT,
         ),
         v(
             "arm_vfp_d16",
             "arm",
             &["fpregs"],
-            &["mclass", "d32"],
+            &["mclass", "d32", "soft-float"],
             &arm::ARM_VFP_D16,
         ),
         v(
             "arm_vfp_d32",
             "arm",
             &["fpregs", "d32"],
-            &["mclass"],
+            &["mclass", "soft-float"],
             &arm::ARM_VFP_D32,
         ),
     ];
@@ -354,21 +358,28 @@ mod variants {
             "armv6_soft",
             "arm",
             &["v6"],
-            &["mclass", "fpregs"],
+            &["mclass", "fpregs", "soft-float"],
+            &arm::ARM_SOFT,
+        ),
+        v(
+            "armv6_soft_float",
+            "arm",
+            &["v6", "soft-float"],
+            &["mclass"],
             &arm::ARM_SOFT,
         ),
         v(
             "armv6_vfp_d16",
             "arm",
             &["v6", "fpregs"],
-            &["mclass", "d32"],
+            &["mclass", "d32", "soft-float"],
             &arm::ARM_VFP_D16,
         ),
         v(
             "armv6_vfp_d32",
             "arm",
             &["v6", "fpregs", "d32"],
-            &["mclass"],
+            &["mclass", "soft-float"],
             &arm::ARM_VFP_D32,
         ),
     ];
@@ -569,8 +580,15 @@ mod variants {
                 (
                     Abi::ArmInterruptFiq,
                     "arm",
-                    &["aclass", "d32", "fpregs", "soft-float", "v6", "v7", "vfp3"],
+                    &["aclass", "d32", "fpregs", "v6", "v7", "vfp3"],
                     "ARM A/R, VFP d0-d31",
+                ),
+                // armv7a-none-eabi: VFP hardware, floats as library calls.
+                (
+                    Abi::ArmInterruptFiq,
+                    "arm",
+                    &["aclass", "d32", "fpregs", "soft-float", "v6", "v7", "vfp3"],
+                    "ARM A/R, no FPU",
                 ),
                 (
                     Abi::ArmInterruptSvc,

@@ -145,12 +145,18 @@ impl Trampoline {
             .replace("{{body}}", "{body}")
     }
 
-    /// Instructions (lines that are not directives; `.inst` is one).
-    pub fn instruction_count(&self) -> usize {
+    /// The lines that are instructions: not directives (but `.inst`, which
+    /// is one) and not labels.
+    pub fn instructions(&self) -> impl Iterator<Item = &str> {
         self.lines
             .iter()
-            .filter(|l| !l.starts_with('.') || l.starts_with(".inst "))
-            .count()
+            .map(String::as_str)
+            .filter(|l| (!l.starts_with('.') || l.starts_with(".inst ")) && !l.ends_with(':'))
+    }
+
+    /// How many instructions the template holds, every path counted.
+    pub fn instruction_count(&self) -> usize {
+        self.instructions().count()
     }
 }
 

@@ -33,6 +33,31 @@ impl Cfg {
     }
 }
 
+/// The string value of `"key"` in a target spec as `rustc -Z unstable-options
+/// --print target-spec-json` prints it (flat, no escaped quotes in values).
+pub fn spec_value<'a>(spec: &'a str, key: &str) -> Option<&'a str> {
+    let mut rest = spec;
+    while let Some(at) = rest.find(key) {
+        let (before, after) = (&rest[..at], &rest[at + key.len()..]);
+        if before.ends_with('"') && after.starts_with('"') {
+            let value = after[1..].trim_start().strip_prefix(':')?.trim_start();
+            let value = value.strip_prefix('"')?;
+            return Some(&value[..value.find('"')?]);
+        }
+        rest = after;
+    }
+    None
+}
+
+/// Whether a target compiles floating point to library calls and so never
+/// touches an FP register. x86 specs say it only here (`+soft-float` in
+/// `features`, `rustc-abi` `x86-softfloat`): rustc does not print it as a
+/// `target_feature`, while ARM targets do.
+pub fn spec_is_soft_float(spec: &str) -> bool {
+    spec_value(spec, "rustc-abi").is_some_and(|abi| abi.contains("softfloat"))
+        || spec_value(spec, "features").is_some_and(|f| f.split(',').any(|f| f == "+soft-float"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +92,20 @@ mod tests {
         assert!(hard.matches("riscv32", "ilp32f", &["f"]));
         assert!(!hard.matches("riscv32", "ilp32", &["f"]));
         assert!(!hard.matches("riscv32", "", &["f"]));
+    }
+
+    #[test]
+    fn spec_values_and_soft_float() {
+        let uefi = r#"{
+  "arch": "x86",
+  "features": "-mmx,-sse,+soft-float",
+  "rustc-abi": "x86-softfloat"
+}"#;
+        assert_eq!(spec_value(uefi, "arch"), Some("x86"));
+        assert_eq!(spec_value(uefi, "llvm-abiname"), None);
+        assert!(spec_is_soft_float(uefi));
+        let riscv = r#"{"arch": "riscv64", "features": "+m,+a,+f,+d,+c", "llvm-abiname": "lp64d"}"#;
+        assert_eq!(spec_value(riscv, "llvm-abiname"), Some("lp64d"));
+        assert!(!spec_is_soft_float(riscv));
     }
 }

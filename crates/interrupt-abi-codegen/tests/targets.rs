@@ -7,6 +7,7 @@
 use std::process::Command;
 
 use interrupt_abi_codegen::abi::selected_ids;
+use interrupt_abi_codegen::target;
 
 fn rustc() -> Command {
     Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
@@ -40,9 +41,8 @@ fn features_with(target: &str, bootstrap: bool, flags: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// `llvm-abiname` of the target spec, asked as the runtime crate's build
-/// script asks ("" where the spec has none).
-fn abi_name(target: &str) -> String {
+/// The target spec as JSON, asked as the runtime crate's build script asks.
+fn spec(target: &str) -> String {
     let out = rustc()
         .args(["-Z", "unstable-options", "--print", "target-spec-json"])
         .args(["--target", target])
@@ -54,11 +54,7 @@ fn abi_name(target: &str) -> String {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let spec = String::from_utf8_lossy(&out.stdout).into_owned();
-    spec.lines()
-        .find_map(|l| l.trim().strip_prefix("\"llvm-abiname\": \""))
-        .map(|v| v.trim_end_matches(',').trim_end_matches('"').to_string())
-        .unwrap_or_default()
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn ids(target: &str, arch: &str) -> Vec<&'static str> {
@@ -66,13 +62,13 @@ fn ids(target: &str, arch: &str) -> Vec<&'static str> {
 }
 
 fn ids_with(target: &str, arch: &str, flags: &[&str]) -> Vec<&'static str> {
-    let f = features_with(target, true, flags);
-    let abi = abi_name(target);
-    selected_ids(
-        arch,
-        &abi,
-        &f.iter().map(String::as_str).collect::<Vec<_>>(),
-    )
+    let mut f = features_with(target, true, flags);
+    let spec = spec(target);
+    if target::spec_is_soft_float(&spec) && !f.iter().any(|f| f == "soft-float") {
+        f.push("soft-float".into());
+    }
+    let abi = target::spec_value(&spec, "llvm-abiname").unwrap_or_default();
+    selected_ids(arch, abi, &f.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 #[test]
@@ -82,12 +78,24 @@ fn each_target_gets_the_convention_of_its_body() {
         ("x86_64-unknown-linux-gnu", "x86_64", &["x86_64_sse"]),
         ("i686-unknown-linux-gnu", "x86", &["x86_fxsr"]),
         ("i586-unknown-linux-gnu", "x86", &["x86_x87"]),
+        // Soft-float bodies touch no FP state, whatever the CPU has.
+        ("i686-unknown-uefi", "x86", &["x86_soft"]),
+        (
+            "armv7a-none-eabi",
+            "arm",
+            &["arm_soft_float", "armv6_soft_float"],
+        ),
+        (
+            "armv6-none-eabi",
+            "arm",
+            &["arm_soft_float", "armv6_soft_float"],
+        ),
         ("riscv32imac-unknown-none-elf", "riscv32", &["rv32i"]),
         ("riscv32imafc-unknown-none-elf", "riscv32", &["rv32if"]),
         ("riscv32e-unknown-none-elf", "riscv32", &["rv32e"]),
         ("riscv64gc-unknown-none-elf", "riscv64", &["rv64id"]),
-        ("armv4t-none-eabi", "arm", &["arm_soft"]),
-        ("thumbv4t-none-eabi", "arm", &["arm_soft"]),
+        ("armv4t-none-eabi", "arm", &["arm_soft_float"]),
+        ("thumbv4t-none-eabi", "arm", &["arm_soft_float"]),
         (
             "armv7a-none-eabihf",
             "arm",

@@ -73,7 +73,7 @@ pub fn computed() -> Vec<ConventionCost> {
             let t = Abi::RiscvInterruptM
                 .emit_with(&conv, &conv.full_save_set(), Shape::default())
                 .expect("every table's caller-saved set can be emitted");
-            let insns: Vec<&String> = t.lines.iter().filter(|l| !l.starts_with('.')).collect();
+            let insns: Vec<&str> = t.instructions().collect();
             let call = insns
                 .iter()
                 .position(|l| l.starts_with("call"))
