@@ -56,21 +56,29 @@ macro_rules! __select_variant {{
     fs::write(out.join("select.rs"), source).expect("OUT_DIR is writable");
 }
 
-/// The target's features as the compiler lists them, rustflags included.
-fn compiler_features() -> Option<Vec<String>> {
+/// What the compiler prints for the target with `--print <what>`,
+/// rustflags included (`RUSTC_BOOTSTRAP` only widens what it prints).
+fn compiler_print(what: &[&str]) -> Option<String> {
     let rustc = env::var_os("RUSTC")?;
     let target = env::var("TARGET").ok()?;
     let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
     let output = Command::new(rustc)
-        .args(["--print", "cfg", "--target", &target])
+        .args(what)
+        .args(["--target", &target])
         .args(flags.split('\x1f').filter(|f| !f.is_empty()))
         .env("RUSTC_BOOTSTRAP", "1")
         .output()
         .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    let features = String::from_utf8_lossy(&output.stdout)
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The target's features as the compiler lists them.
+fn compiler_features() -> Option<Vec<String>> {
+    let cfg = compiler_print(&["--print", "cfg"])?;
+    let features = cfg
         .lines()
         .filter_map(|l| l.strip_prefix("target_feature=\""))
         .filter_map(|f| f.strip_suffix('"'))
@@ -109,22 +117,9 @@ fn abi_name(arch: &str, spec: Option<&str>, features: &[&str]) -> String {
     .to_string()
 }
 
-/// The compiler's target spec as JSON, rustflags included.
+/// The compiler's target spec as JSON.
 fn compiler_target_spec() -> Option<String> {
-    let rustc = env::var_os("RUSTC")?;
-    let target = env::var("TARGET").ok()?;
-    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
-    let output = Command::new(rustc)
-        .args(["-Z", "unstable-options", "--print", "target-spec-json"])
-        .args(["--target", &target])
-        .args(flags.split('\x1f').filter(|f| !f.is_empty()))
-        .env("RUSTC_BOOTSTRAP", "1")
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+    compiler_print(&["-Z", "unstable-options", "--print", "target-spec-json"])
 }
 
 fn cargo_features() -> Vec<String> {
