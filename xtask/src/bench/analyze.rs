@@ -227,7 +227,14 @@ pub fn trampoline(image: &Image, vector: &str) -> Result<Static> {
         .with_context(|| format!("{vector} calls {target:#x}, which has no symbol"))?
         .to_string();
     let body = image.function(&body_name)?;
-    let tp = prologue(&t.insns[..call]);
+    // A trampoline's branches before the call only skip work (RISC-V
+    // skips the FP state while FS is Off): read the path that does it all.
+    let straight: Vec<Insn> = t.insns[..call]
+        .iter()
+        .filter(|i| i.kind != Kind::Jump)
+        .cloned()
+        .collect();
+    let tp = prologue(&straight);
     let bp = prologue(&body.insns);
     let mut saved = tp.saved;
     for r in bp.saved {

@@ -415,8 +415,9 @@ fn system(w: u32, rd: u32, rs1: u32, funct3: u32) -> Kind {
         return writes_x(rd);
     };
     match funct3 {
-        // csrr rd, csr (csrrs rd, csr, x0)
-        2 if rs1 == 0 && rd != 0 => Kind::CsrRead {
+        // csrr rd, csr (csrrs rd, csr, x0), and the swap `csrrw rd, csr,
+        // rs1` that saves a CSR while it sets the body's value.
+        1 | 2 if (funct3 == 1 || rs1 == 0) && rd != 0 => Kind::CsrRead {
             csr: name.into(),
             reg: x(rd),
         },
@@ -675,6 +676,7 @@ mod tests {
                     0x3410_22f3, // csrr t0, mepc
                     0x3002_9073, // csrw mstatus, t0
                     0x3004_7073, // csrci mstatus, 8
+                    0x0030_12f3, // csrrw t0, fcsr, zero
                     0x3020_0073, // mret
                     0x0000_8067, // ret
                 ],
@@ -696,6 +698,10 @@ mod tests {
                 },
                 Kind::CsrWrite {
                     csr: "mstatus".into()
+                },
+                Kind::CsrRead {
+                    csr: "fcsr".into(),
+                    reg: "t0".into()
                 },
                 Kind::InterruptReturn,
                 Kind::Return,
