@@ -174,6 +174,24 @@ pub enum EmitError {
     EntryMismatch,
 }
 
+impl core::fmt::Display for EmitError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            EmitError::ScratchNotSaved(r) => write!(
+                f,
+                "the entry itself uses `{r}`, so the save set must include it"
+            ),
+            EmitError::UnknownRegister(r) => {
+                write!(f, "`{r}` is not a caller-saved register of this convention")
+            }
+            EmitError::FpMismatch => f.write_str("the save set names FP state this target lacks"),
+            EmitError::EntryMismatch => {
+                f.write_str("this instruction set has no entry of that kind")
+            }
+        }
+    }
+}
+
 /// Checks the save set against the convention and the registers the
 /// trampoline needs as scratch.
 pub(crate) fn check_save_set(
@@ -210,5 +228,14 @@ mod tests {
             stack_bytes: 8,
         };
         assert_eq!(t.template(), "push {{r0, lr}}\nbl {body}");
+    }
+
+    #[test]
+    fn errors_read_as_sentences() {
+        use alloc::string::ToString;
+        assert_eq!(
+            EmitError::ScratchNotSaved("t0").to_string(),
+            "the entry itself uses `t0`, so the save set must include it"
+        );
     }
 }

@@ -65,7 +65,7 @@ pub fn expand(parsed: &Parsed, checked: &Checked) -> TokenStream {
             .emit(variant, checked.shape)
             .map_err(|e| {
                 let msg = format!(
-                    "interrupt-abi could not emit the `{}` entry: {e:?}",
+                    "interrupt-abi could not emit the `{}` entry: {e}",
                     variant.convention.name
                 );
                 syn::Error::new(Span::call_site(), msg).into_compile_error()
