@@ -12,7 +12,11 @@
 //! exception may arrive where SP is only 4-aligned, e.g. an SVC from SVC
 //! mode), saves VFP state and FPSCR when the target has FP registers and
 //! runs the body with the default FPSCR, and returns with `ldm sp!, {..,
-//! pc}^`, which also copies SPSR back to CPSR. SVC, abort and undefined
+//! pc}^`, which also copies SPSR back to CPSR. With FPEXC.EN clear (VFP
+//! disabled: never enabled, or enabled lazily per task) the VFP entries
+//! execute no VFP instruction but the FPEXC read: the body runs with VFP
+//! disabled, and the exit restores VFP state only if the entry found EN set
+//! and saved it, whatever the body did to FPEXC. SVC, abort and undefined
 //! instruction entries keep SPSR on their stack too, so that their body may
 //! raise an exception of its own mode. The saved words form
 //! [`crate::layout::ARM_EXCEPTION`], whose `return_address` the entry first
@@ -83,8 +87,11 @@ const VPUSH_D16_D31: Vfp = Vfp(0xed6d_0b20, "vpush {d16-d31}");
 const VPOP_D0_D7: Vfp = Vfp(0xecbd_0b10, "vpop {d0-d7}");
 const VPOP_D16_D31: Vfp = Vfp(0xecfd_0b20, "vpop {d16-d31}");
 const VMRS_R2_FPSCR: Vfp = Vfp(0xeef1_2a10, "vmrs r2, fpscr");
+const VMSR_FPSCR_R1: Vfp = Vfp(0xeee1_1a10, "vmsr fpscr, r1");
 const VMSR_FPSCR_R2: Vfp = Vfp(0xeee1_2a10, "vmsr fpscr, r2");
-const VMSR_FPSCR_R3: Vfp = Vfp(0xeee1_3a10, "vmsr fpscr, r3");
+const VMRS_R3_FPEXC: Vfp = Vfp(0xeef8_3a10, "vmrs r3, fpexc");
+/// The test of FPEXC.EN (bit 30).
+const TST_FPEXC_EN: &str = "tst r3, #0x40000000";
 
 impl Vfp {
     /// The template line: the word, and the instruction as a comment.
@@ -166,6 +173,20 @@ pub fn emit(
         _ => return Err(EmitError::FpMismatch),
     };
     if let Some(d32) = vfp {
+        // With VFP disabled (FPEXC.EN clear: a kernel that enables it
+        // lazily, firmware that never does) the first VFP instruction would
+        // be undefined, and there is no VFP state of the interrupted code
+        // to save. FPEXC itself is readable at PL1 while EN is clear. Its
+        // value rides in the word the FPSCR save pairs with, which both
+        // paths push, so the exit goes by what the entry found: the body
+        // may have enabled VFP (lazy enabling does exactly that), and then
+        // there is nothing on the stack to restore. Branches, not
+        // conditional VFP instructions: whether one that fails its
+        // condition still traps while VFP is disabled is IMPLEMENTATION
+        // DEFINED.
+        out.push(VMRS_R3_FPEXC.line());
+        out.push(TST_FPEXC_EN.into());
+        out.push("beq 1f".into());
         out.push(VPUSH_D0_D7.line());
         stack += 64;
         if d32 {
@@ -177,8 +198,10 @@ pub fn emit(
         // = 0, flags clear): FPSCR 0, whatever the interrupted code set.
         // Every other bit is RES0 or UNK/SBZP, so writing 0 is allowed.
         out.push(VMRS_R2_FPSCR.line());
-        out.push("mov r3, #0".into());
-        out.push(VMSR_FPSCR_R3.line());
+        // r3 carries FPEXC; r1 (the padding, pushed already) is free.
+        out.push("mov r1, #0".into());
+        out.push(VMSR_FPSCR_R1.line());
+        out.push("1:".into());
         out.push("push {r2, r3}".into());
         stack += 8;
     }
@@ -198,11 +221,14 @@ pub fn emit(
     }
     if let Some(d32) = vfp {
         out.push("pop {r2, r3}".into());
+        out.push(TST_FPEXC_EN.into());
+        out.push("beq 2f".into());
         out.push(VMSR_FPSCR_R2.line());
         if d32 {
             out.push(VPOP_D16_D31.line());
         }
         out.push(VPOP_D0_D7.line());
+        out.push("2:".into());
     }
     out.push("pop {r1, r2}".into());
     if keep_spsr {
@@ -370,23 +396,230 @@ mod tests {
                 "and r1, sp, #4",
                 "sub sp, sp, r1",
                 "push {r1, r2}",
+                ".inst 0xeef83a10 @ vmrs r3, fpexc",
+                "tst r3, #0x40000000",
+                "beq 1f",
                 ".inst 0xed2d0b10 @ vpush {d0-d7}",
                 ".inst 0xeef12a10 @ vmrs r2, fpscr",
-                "mov r3, #0",
-                ".inst 0xeee13a10 @ vmsr fpscr, r3",
+                "mov r1, #0",
+                ".inst 0xeee11a10 @ vmsr fpscr, r1",
+                "1:",
                 "push {r2, r3}",
                 "ldr r3, ={body}",
                 "mov lr, pc",
                 "bx r3",
                 "pop {r2, r3}",
+                "tst r3, #0x40000000",
+                "beq 2f",
                 ".inst 0xeee12a10 @ vmsr fpscr, r2",
                 ".inst 0xecbd0b10 @ vpop {d0-d7}",
+                "2:",
                 "pop {r1, r2}",
                 "add sp, sp, r1",
                 "ldm sp!, {r0, r1, r2, r3, r12, pc}^",
                 ".ltorg",
             ]
         );
+    }
+
+    #[test]
+    fn vfp_d32_undef_golden() {
+        let frame = Shape {
+            frame: true,
+            ..Shape::default()
+        };
+        assert_eq!(
+            lines(&ARM_VFP_D32, Entry::ArmUndef, frame),
+            [
+                "push {r0, r1, r2, r3, r12, lr}",
+                "mrs r2, spsr",
+                "ldr r1, [sp, #20]",
+                "tst r2, #32",
+                "subeq r1, r1, #4",
+                "subne r1, r1, #2",
+                "str r1, [sp, #20]",
+                "mov r0, sp",
+                "and r1, sp, #4",
+                "sub sp, sp, r1",
+                "push {r1, r2}",
+                ".inst 0xeef83a10 @ vmrs r3, fpexc",
+                "tst r3, #0x40000000",
+                "beq 1f",
+                ".inst 0xed2d0b10 @ vpush {d0-d7}",
+                ".inst 0xed6d0b20 @ vpush {d16-d31}",
+                ".inst 0xeef12a10 @ vmrs r2, fpscr",
+                "mov r1, #0",
+                ".inst 0xeee11a10 @ vmsr fpscr, r1",
+                "1:",
+                "push {r2, r3}",
+                "ldr r3, ={body}",
+                "mov lr, pc",
+                "bx r3",
+                "pop {r2, r3}",
+                "tst r3, #0x40000000",
+                "beq 2f",
+                ".inst 0xeee12a10 @ vmsr fpscr, r2",
+                ".inst 0xecfd0b20 @ vpop {d16-d31}",
+                ".inst 0xecbd0b10 @ vpop {d0-d7}",
+                "2:",
+                "pop {r1, r2}",
+                "msr spsr_fsxc, r2",
+                "add sp, sp, r1",
+                "ldm sp!, {r0, r1, r2, r3, r12, pc}^",
+                ".ltorg",
+            ]
+        );
+    }
+
+    #[test]
+    fn vfp_diverging_golden() {
+        let diverges = Shape {
+            diverges: true,
+            ..Shape::default()
+        };
+        assert_eq!(
+            lines(&ARM_VFP_D16, Entry::ArmAbort, diverges),
+            [
+                "sub lr, lr, #4",
+                "push {r0, r1, r2, r3, r12, lr}",
+                "and r1, sp, #4",
+                "sub sp, sp, r1",
+                "push {r1, r2}",
+                ".inst 0xeef83a10 @ vmrs r3, fpexc",
+                "tst r3, #0x40000000",
+                "beq 1f",
+                ".inst 0xed2d0b10 @ vpush {d0-d7}",
+                ".inst 0xeef12a10 @ vmrs r2, fpscr",
+                "mov r1, #0",
+                ".inst 0xeee11a10 @ vmsr fpscr, r1",
+                "1:",
+                "push {r2, r3}",
+                "ldr r3, ={body}",
+                "mov lr, pc",
+                "bx r3",
+                "udf #0",
+                ".ltorg",
+            ]
+        );
+    }
+
+    /// The instructions one run of `t` executes, following `beq` to its
+    /// label when `taken` (FPEXC.EN clear) and falling through otherwise.
+    fn path(t: &Trampoline, taken: bool) -> Vec<&str> {
+        let l = insns(t);
+        let mut run = Vec::new();
+        let mut i = 0;
+        while i < l.len() {
+            match l[i].strip_prefix("beq ").and_then(|b| b.strip_suffix('f')) {
+                Some(label) if taken => {
+                    run.push(l[i]);
+                    i += l[i..]
+                        .iter()
+                        .position(|x| *x == format!("{label}:"))
+                        .unwrap();
+                }
+                _ => {
+                    if !l[i].ends_with(':') && !l[i].starts_with('.') {
+                        run.push(l[i]);
+                    }
+                    i += 1;
+                }
+            }
+        }
+        run
+    }
+
+    /// Instructions that need FPEXC.EN set: every VFP instruction but the
+    /// FPEXC read, which PL1 may make with VFP disabled.
+    fn needs_vfp_enabled(insn: &str) -> bool {
+        (insn.starts_with("vpush")
+            || insn.starts_with("vpop")
+            || insn.starts_with("vmrs")
+            || insn.starts_with("vmsr"))
+            && !insn.ends_with("fpexc")
+    }
+
+    #[test]
+    fn vfp_disabled_path_touches_no_vfp_state() {
+        for (name, entry, shape, t) in all_entries() {
+            let all = insns(&t);
+            let vfp = all.iter().any(|l| needs_vfp_enabled(l));
+            if !vfp {
+                assert!(!all.iter().any(|l| l.contains("fpexc")), "{name} {entry:?}");
+                continue;
+            }
+            let off = path(&t, true);
+            assert!(
+                !off.iter().any(|l| needs_vfp_enabled(l)),
+                "{name} {entry:?} {shape:?}: {off:#?}"
+            );
+            // FPEXC is read once, on entry, and never written: the exit
+            // branches on the copy kept on the stack, as the body may have
+            // enabled or disabled VFP in the meantime.
+            assert_eq!(
+                all.iter().filter(|l| l.contains("fpexc")).count(),
+                1,
+                "{name} {entry:?}"
+            );
+            let read = off.iter().position(|l| *l == "vmrs r3, fpexc").unwrap();
+            assert_eq!(off[read + 1..read + 3], ["tst r3, #0x40000000", "beq 1f"]);
+            // r3 goes to the stack as it was read, in both paths.
+            let on = path(&t, false);
+            for p in [&off, &on] {
+                let push = p.iter().position(|l| *l == "push {r2, r3}").unwrap();
+                assert!(
+                    p[read + 1..push]
+                        .iter()
+                        .all(|l| !l.contains(" r3,") || l.starts_with("tst")),
+                    "{name} {entry:?}: {p:#?}"
+                );
+            }
+            if !shape.diverges {
+                let call = off.iter().position(|l| *l == "bx r3").unwrap();
+                let pop = call
+                    + off[call..]
+                        .iter()
+                        .position(|l| *l == "pop {r2, r3}")
+                        .unwrap();
+                assert_eq!(
+                    off[pop..pop + 3],
+                    ["pop {r2, r3}", "tst r3, #0x40000000", "beq 2f"],
+                    "{name} {entry:?}"
+                );
+            }
+            // With VFP enabled, nothing is skipped.
+            assert_eq!(
+                on.len(),
+                all.iter()
+                    .filter(|l| !l.ends_with(':') && !l.starts_with('.'))
+                    .count(),
+                "{name} {entry:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn vfp_disabled_cost() {
+        let cost = |t: &Trampoline, taken: bool| {
+            let p = path(t, taken);
+            let call = p.iter().position(|l| *l == "bx r3").unwrap();
+            let ret = p
+                .iter()
+                .position(|l| l.starts_with("ldm sp!") || l.starts_with("rfeia"))
+                .unwrap();
+            // The vector's `ldr pc` and the body's return, as the firmware
+            // counts them.
+            (1 + call + 1, ret - call + 1)
+        };
+        let t = emit(
+            &ARM_VFP_D32,
+            Entry::ArmIrq,
+            &ARM_VFP_D32.full_save_set(),
+            Shape::default(),
+        )
+        .unwrap();
+        assert_eq!(cost(&t, false), (18, 10));
+        assert_eq!(cost(&t, true), (13, 7));
     }
 
     #[test]
@@ -428,7 +661,7 @@ mod tests {
             let has_vfp = l.iter().any(|l| l.starts_with("vpush"));
             let default = l[..call]
                 .windows(2)
-                .any(|w| w == ["mov r3, #0", "vmsr fpscr, r3"]);
+                .any(|w| w == ["mov r1, #0", "vmsr fpscr, r1"]);
             assert_eq!(default, has_vfp, "{name} {entry:?} {shape:?}: {l:#?}");
             if has_vfp && !shape.diverges {
                 // The interrupted code's FPSCR, flags included, comes back
@@ -440,7 +673,7 @@ mod tests {
                     1
                 );
                 let restore = l.iter().position(|l| *l == "vmsr fpscr, r2").unwrap();
-                assert_eq!(l[restore - 1], "pop {r2, r3}", "{name} {entry:?}");
+                assert_eq!(l[restore - 3], "pop {r2, r3}", "{name} {entry:?}");
             }
         }
     }

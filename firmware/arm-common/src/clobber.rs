@@ -13,9 +13,16 @@ use core::arch::asm;
 /// (a counter, so the values differ per call).
 #[inline(always)]
 pub fn caller_saved(seed: u32) {
-    let seed = seed.rotate_left(11) ^ 0xA5C3_5A3C;
     #[cfg(arm_fpregs)]
-    vfp(seed);
+    vfp(seed.rotate_left(11) ^ 0xA5C3_5A3C);
+    integer(seed);
+}
+
+/// [`caller_saved`] but for the VFP registers: for bodies that run with VFP
+/// disabled.
+#[inline(always)]
+pub fn integer(seed: u32) {
+    let seed = seed.rotate_left(11) ^ 0xA5C3_5A3C;
     // The same instructions assemble as A32, Thumb-2 and ARMv4T's Thumb-1
     // (low-register `adds`, `mov` to high registers).
     // SAFETY: writes only registers declared as outputs.

@@ -1,10 +1,11 @@
 //! The instructions of an `#[interrupt]` entry and exit, counted from its
 //! code.
 //!
-//! Every classic-ARM trampoline is straight-line A32 code: the instructions
-//! up to and including the `bx` that calls the body (entry), and those after
-//! it up to and including the return (`ldm sp!, {.., pc}^` or `rfeia sp!`).
-//! Without branches, each of them executes exactly once per exception
+//! Every classic-ARM trampoline is A32 code whose only branches skip the VFP
+//! part when FPEXC.EN is clear: the instructions up to and including the
+//! `bx` that calls the body (entry), and those after it up to and including
+//! the return (`ldm sp!, {.., pc}^` or `rfeia sp!`). With VFP enabled, as
+//! the probes run, each of them executes exactly once per exception
 //! (conditional ones, such as the undefined-instruction entry's
 //! `subeq`/`subne`, execute whether or not their condition passes, and QEMU's
 //! `-icount` counts them so), so reading the code gives the dynamic count.

@@ -124,3 +124,27 @@ pub fn fpscr_after(after: u64) -> u32 {
     };
     v
 }
+
+/// FPEXC.EN: VFP enabled.
+#[cfg(arm_fpregs)]
+pub const FPEXC_EN: u32 = 1 << 30;
+
+/// FPEXC, which PL1 may read and write while VFP is disabled (CPACR grants
+/// cp10/cp11 from reset on).
+#[cfg(arm_fpregs)]
+#[instruction_set(arm::a32)]
+pub fn fpexc() -> u32 {
+    let v: u32;
+    // SAFETY: reads FPEXC.
+    unsafe { asm!("vmrs {}, fpexc", out(reg) v, options(nomem, nostack, preserves_flags)) };
+    v
+}
+
+/// Writes FPEXC. With EN clear, the caller and whatever it calls must not
+/// execute a VFP instruction (but FPEXC accesses) until EN is set again.
+#[cfg(arm_fpregs)]
+#[instruction_set(arm::a32)]
+pub fn set_fpexc(v: u32) {
+    // SAFETY: see above; the memory clobber keeps accesses in order.
+    unsafe { asm!("vmsr fpexc, {}", in(reg) v, options(nostack, preserves_flags)) };
+}

@@ -11,6 +11,9 @@
 //!   taken on purpose, around register probes ([`probe`]), also from a
 //!   handler's own body.
 //! - [`fpenv`]: the FP environment handler bodies find.
+//! - `lazy_vfp` (VFP targets): a VFP instruction trapping with VFP disabled
+//!   and enabled by an undefined-instruction handler, and the storm with
+//!   VFP disabled.
 //! - [`bios`]: a BIOS-style call of an `#[instruction_set(arm::a32)]` handler.
 //! - [`cost`]: the instructions of an entry and an exit, from its code.
 //! - [`storm`], [`nested`]: the interrupt scenarios' board-independent
@@ -35,6 +38,8 @@ pub mod exceptions;
 pub mod fpenv;
 #[cfg(arm_v7)]
 pub mod gic;
+#[cfg(arm_fpregs)]
+pub mod lazy_vfp;
 pub mod nested;
 #[cfg(arm_v7)]
 pub mod pmu;

@@ -15,6 +15,7 @@
 
 use core::fmt::Display;
 
+use crate::clobber;
 use crate::cpu::{self, CPSR_T, mode};
 use crate::fpenv::Bodies;
 use crate::report::Checks;
@@ -49,6 +50,13 @@ pub struct Counters {
     /// The FP environment of the handlers' bodies.
     pub irq_fp: Bodies,
     pub fiq_fp: Bodies,
+    /// The interrupted code runs with VFP disabled (FPEXC = 0): the bodies
+    /// must leave VFP alone, and check that FPEXC is still 0.
+    pub vfp_disabled: Shared<bool>,
+    /// Bodies that found FPEXC not 0 with `vfp_disabled`, and the first
+    /// value found.
+    pub fpexc_wrong: Shared<u32>,
+    pub first_fpexc: Shared<u32>,
 }
 
 pub static C: Counters = Counters {
@@ -68,12 +76,38 @@ pub static C: Counters = Counters {
     fiq_rng: Shared::new(0x2468_ace1),
     irq_fp: Bodies::new(),
     fiq_fp: Bodies::new(),
+    vfp_disabled: Shared::new(false),
+    fpexc_wrong: Shared::new(0),
+    first_fpexc: Shared::new(0),
 };
+
+/// With VFP disabled, whether FPEXC is still 0 (the entry reads it, and
+/// must neither write it nor execute anything that needs VFP).
+fn check_fpexc() {
+    #[cfg(arm_fpregs)]
+    {
+        let fpexc = cpu::fpexc();
+        if fpexc != 0 && C.fpexc_wrong.increment() == 1 {
+            C.first_fpexc.set(fpexc);
+        }
+    }
+}
+
+/// Out of line: its code saves d8 in the prologue of whatever function it
+/// is part of, which must not run while VFP is disabled.
+#[inline(never)]
+fn check_fp(bodies: &Bodies) {
+    bodies.check();
+}
 
 /// The IRQ handler's first step: checks the FP environment, counts a
 /// strike on Thumb code.
 pub fn irq_entered() {
-    C.irq_fp.check();
+    if C.vfp_disabled.get() {
+        check_fpexc();
+    } else {
+        check_fp(&C.irq_fp);
+    }
     if cpu::spsr() & CPSR_T != 0 {
         C.irq_thumb.increment();
     }
@@ -82,13 +116,28 @@ pub fn irq_entered() {
 /// The FIQ handler's first step: checks the FP environment, counts a
 /// strike on Thumb code or on the IRQ handler.
 pub fn fiq_entered() {
-    C.fiq_fp.check();
+    if C.vfp_disabled.get() {
+        check_fpexc();
+    } else {
+        check_fp(&C.fiq_fp);
+    }
     let spsr = cpu::spsr();
     if spsr & CPSR_T != 0 {
         C.fiq_thumb.increment();
     }
     if spsr & mode::MASK == mode::IRQ {
         C.fiq_in_irq.increment();
+    }
+}
+
+/// A handler's last step: junk in every caller-saved register, VFP ones
+/// only while VFP is enabled.
+#[inline(always)]
+pub fn clobber(seed: u32) {
+    if C.vfp_disabled.get() {
+        clobber::integer(seed);
+    } else {
+        clobber::caller_saved(seed);
     }
 }
 
@@ -119,6 +168,14 @@ fn total() -> u32 {
 /// Runs the storm, then `cost` (the IRQ and FIQ entries' cost, for the
 /// reports).
 pub fn run<B: Board, I: EntryCost, F: EntryCost>(cost: impl FnOnce() -> (I, F)) {
+    let torture = storm::<B>(Torture::new());
+    let (irq_cost, fiq_cost) = cost();
+    report::<B, I, F>(&torture, irq_cost, fiq_cost);
+}
+
+/// The storm itself, against `torture`, from the handlers' installation to
+/// the default handlers back in place (interrupts masked).
+pub(crate) fn storm<B: Board>(mut torture: Torture) -> Torture {
     for s in [
         &C.irq_timer,
         &C.irq_soft,
@@ -131,6 +188,7 @@ pub fn run<B: Board, I: EntryCost, F: EntryCost>(cost: impl FnOnce() -> (I, F)) 
         &C.irq_thumb,
         &C.fiq_thumb,
         &C.fiq_in_irq,
+        &C.fpexc_wrong,
     ] {
         s.set(0);
     }
@@ -138,9 +196,12 @@ pub fn run<B: Board, I: EntryCost, F: EntryCost>(cost: impl FnOnce() -> (I, F)) 
     C.fiq_fp.reset();
     C.stopping.set(false);
     let board = B::start();
+    #[cfg(arm_fpregs)]
+    if C.vfp_disabled.get() {
+        cpu::set_fpexc(0);
+    }
     cpu::enable_interrupts(true);
 
-    let mut torture = Torture::new();
     torture.run_until(|| total() >= INTERRUPTS);
 
     // Wind down: no more re-arming; the last timers and software
@@ -169,13 +230,20 @@ pub fn run<B: Board, I: EntryCost, F: EntryCost>(cost: impl FnOnce() -> (I, F)) 
         ]],
     );
     cpu::disable_interrupts();
+    #[cfg(arm_fpregs)]
+    if C.vfp_disabled.get() {
+        cpu::set_fpexc(cpu::FPEXC_EN);
+    }
     board.stop();
     rt::install_defaults();
-    let (irq_cost, fiq_cost) = cost();
+    torture
+}
 
+/// The checks of a storm: every interrupt taken, none unexpected, Thumb
+/// code and the IRQ handler struck.
+pub(crate) fn storm_checks<B: Board>(checks: &mut Checks) {
     let irq = C.irq_timer.get() + C.irq_soft.get();
     let fiq = C.fiq_timer.get();
-    let mut checks = Checks::new();
     checks.expect(
         irq + fiq >= INTERRUPTS,
         format_args!("only {} interrupts, want {INTERRUPTS}", irq + fiq),
@@ -201,6 +269,13 @@ pub fn run<B: Board, I: EntryCost, F: EntryCost>(cost: impl FnOnce() -> (I, F)) 
         C.fiq_in_irq.get() > 0,
         format_args!("no FIQ struck the IRQ handler"),
     );
+}
+
+fn report<B: Board, I: EntryCost, F: EntryCost>(torture: &Torture, irq_cost: I, fiq_cost: F) {
+    let irq = C.irq_timer.get() + C.irq_soft.get();
+    let fiq = C.fiq_timer.get();
+    let mut checks = Checks::new();
+    storm_checks::<B>(&mut checks);
     C.irq_fp.expect(&mut checks, "irq_storm");
     irq_cost.check(&mut checks, "irq_probe");
     let [soft_key, soft_raised_key] = B::SOFT_KEYS;

@@ -11,7 +11,9 @@
 //!    handler (`arm_common::bios`);
 //! 3. `storm`: IRQ (timer 0, software line) and FIQ (timer 2) against the
 //!    register torture, 100,000+ interrupts (`storm`);
-//! 4. ARMv6 and later: `nested`, the System-mode IRQ entry with nesting.
+//! 4. ARMv6 and later: `nested`, the System-mode IRQ entry with nesting;
+//! 5. with VFP: `lazy-vfp-enable` and `storm-vfp-disabled`, FPEXC.EN clear
+//!    (`arm_common::lazy_vfp`).
 //!
 //! Modules: `vic` (PL190), `sp804` (timers), `cost` (entry/exit cost,
 //! counted and measured).
@@ -37,7 +39,11 @@ fn firmware_main() -> ! {
     println!(
         "arm-versatile on {}: exceptions, storm{}",
         env!("FIRMWARE_TARGET"),
-        if cfg!(arm_v6) { ", nested" } else { "" }
+        match (cfg!(arm_v6), cfg!(arm_fpregs)) {
+            (true, true) => ", nested, VFP disabled",
+            (true, false) => ", nested",
+            _ => "",
+        }
     );
     arm_common::exceptions::run(8);
     arm_common::bios::run();
@@ -47,5 +53,7 @@ fn firmware_main() -> ! {
     storm::run(|| (cost::irq(), cost::fiq()));
     #[cfg(arm_v6)]
     nested::run(cost::irq_system);
+    #[cfg(arm_fpregs)]
+    storm::run_vfp_disabled();
     semihosting::exit(0)
 }

@@ -14,7 +14,6 @@
 //! whose handler finds no pending source fails the run. The counters, the
 //! wind-down and the reports are `arm_common::storm`'s.
 
-use arm_common::clobber;
 use arm_common::rt::{self, Vector};
 use arm_common::scenario::xorshift;
 use arm_common::shared::Shared;
@@ -49,7 +48,7 @@ extern "arm-interrupt-irq" fn irq_storm() {
     if pending & (1 << line::TIMER01 | 1 << line::SOFT) == 0 {
         C.irq_unexpected.increment();
     }
-    clobber::caller_saved(C.irq_timer.get());
+    storm::clobber(C.irq_timer.get());
 }
 
 #[interrupt]
@@ -69,7 +68,7 @@ unsafe extern "arm-interrupt-fiq" fn fiq_storm() {
     } else {
         C.fiq_unexpected.increment();
     }
-    clobber::caller_saved(C.fiq_timer.get());
+    storm::clobber(C.fiq_timer.get());
 }
 
 /// The VIC, SP804 timers 0 and 2, and timer 1 as the clock.
@@ -109,4 +108,11 @@ impl Board for Versatile {
 /// reports).
 pub fn run(cost: impl FnOnce() -> (Measured, Measured)) {
     storm::run::<Versatile, _, _>(cost);
+}
+
+/// The storm with VFP disabled, after a lazy VFP enable
+/// (`arm_common::lazy_vfp`).
+#[cfg(arm_fpregs)]
+pub fn run_vfp_disabled() {
+    arm_common::lazy_vfp::run::<Versatile>();
 }

@@ -13,7 +13,9 @@
 //! 3. `storm`: IRQ (physical timer, SGI) and FIQ (virtual timer) through the
 //!    GIC against the register torture, 100,000+ interrupts (`storm`);
 //! 4. `nested`: the System-mode IRQ entry, nesting by GIC priority
-//!    (`nested`).
+//!    (`nested`);
+//! 5. `lazy-vfp-enable` and `storm-vfp-disabled`: FPEXC.EN clear
+//!    (`arm_common::lazy_vfp`).
 //!
 //! Modules: `timer` (generic timer), `cost` (entry/exit cost, measured and
 //! counted); the GICv2 and the PMU are `arm_common`'s.
@@ -35,7 +37,7 @@ fn firmware_main() -> ! {
     arm_common::console::init(UART0);
     arm_common::report::set_target(env!("FIRMWARE_TARGET"));
     println!(
-        "armv7-gic on {}: exceptions, storm, nested",
+        "armv7-gic on {}: exceptions, storm, nested, VFP disabled",
         env!("FIRMWARE_TARGET")
     );
     pmu::start();
@@ -46,5 +48,6 @@ fn firmware_main() -> ! {
     // broke, rather than by a measurement that hangs.
     storm::run(|| (cost::irq(), cost::fiq()));
     nested::run(cost::irq_system);
+    storm::run_vfp_disabled();
     semihosting::exit(0)
 }

@@ -15,7 +15,6 @@
 //! run. The counters, the wind-down and the reports are
 //! `arm_common::storm`'s.
 
-use arm_common::clobber;
 use arm_common::rt::{self, Vector};
 use arm_common::scenario::xorshift;
 use arm_common::shared::Shared;
@@ -55,7 +54,7 @@ extern "arm-interrupt-irq" fn irq_storm() {
     if iar & 0x3ff != gic::SPURIOUS {
         gic::end(iar);
     }
-    clobber::caller_saved(C.irq_timer.get());
+    storm::clobber(C.irq_timer.get());
 }
 
 #[interrupt]
@@ -80,7 +79,7 @@ unsafe extern "arm-interrupt-fiq" fn fiq_storm() {
     if iar & 0x3ff != gic::SPURIOUS {
         gic::end(iar);
     }
-    clobber::caller_saved(C.fiq_timer.get());
+    storm::clobber(C.fiq_timer.get());
 }
 
 /// The GIC and the physical and virtual timers.
@@ -119,4 +118,11 @@ impl Board for Gic {
 /// reports).
 pub fn run(cost: impl FnOnce() -> (Measured, Measured)) {
     storm::run::<Gic, _, _>(cost);
+}
+
+/// The storm with VFP disabled, after a lazy VFP enable
+/// (`arm_common::lazy_vfp`).
+#[cfg(arm_fpregs)]
+pub fn run_vfp_disabled() {
+    arm_common::lazy_vfp::run::<Gic>();
 }

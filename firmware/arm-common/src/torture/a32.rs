@@ -9,7 +9,9 @@
 //! 3. compare r0-r11 and lr, T as the scratch;
 //! 4. with VFP: park U again, store each d register to the frame and compare
 //!    both halves (T and U), compare FPSCR; unpark U;
-//! 5. count the pass down, put the pattern flags back (`msr cpsr_fs`) and T's
+//! 5. in the FPEXC variants (VFP disabled, the registers not tortured):
+//!    compare FPEXC with 0, T as the scratch;
+//! 6. count the pass down, put the pattern flags back (`msr cpsr_fs`) and T's
 //!    pattern value, and go again.
 
 use core::arch::global_asm;
@@ -40,9 +42,11 @@ struct Frame {
 const FRAME_BYTES: usize = (size_of::<Frame>() + 7) & !7;
 const X: usize = offset_of!(Frame, fail) + offset_of!(Failure, x);
 
-/// Emits one routine: `$name`, assembled after the directives `$isa`.
+/// Emits one routine: `$name`, assembled after the directives `$isa`;
+/// `$fpu` says whether it tortures the VFP registers, `$fpexc` whether it
+/// checks that FPEXC stays 0 instead.
 macro_rules! torture_routine {
-    ($name:literal, $isa:literal, $isa_id:literal) => {
+    ($name:literal, $isa:literal, $isa_id:literal, $fpu:expr, $fpexc:expr) => {
         global_asm!(
             concat!(".pushsection .text.", $name, ", \"ax\", %progbits"),
             ".balign 4",
@@ -51,7 +55,7 @@ macro_rules! torture_routine {
             concat!(".global ", $name),
             concat!(".type ", $name, ", %function"),
             concat!($name, ":"),
-            ".if {fpu}",
+            ".if {fpu} | {fpexc}",
             ".if {d32}",
             ".fpu vfpv3",
             ".else",
@@ -151,6 +155,11 @@ macro_rules! torture_routine {
             "bne 4f",
             "ldr r11, [sp, #{parked}]",
             ".endif",
+            ".if {fpexc}",
+            "vmrs r12, fpexc",
+            "cmp r12, #0",
+            "bne 10f",
+            ".endif",
             // Count the pass down; put the flags and T back and go again.
             "ldr r12, [sp, #{passes}]",
             "subs r12, r12, #1",
@@ -209,6 +218,13 @@ macro_rules! torture_routine {
             ".endif",
             "3:",
             "ldr r11, [sp, #{parked}]",
+            "b 9f",
+            // FPEXC (in T), expected 0.
+            "10:",
+            "str r12, [sp, #{actual}]",
+            "mov r12, #0",
+            "str r12, [sp, #{expected}]",
+            "mov r12, #65",
             "9:",
             "str r12, [sp, #{what}]",
             ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,14",
@@ -227,7 +243,8 @@ macro_rules! torture_routine {
             concat!(".size ", $name, ", . - ", $name),
             ".popsection",
             frame = const FRAME_BYTES,
-            fpu = const crate::rt::FPU as u32,
+            fpu = const $fpu as u32,
+            fpexc = const $fpexc as u32,
             d32 = const crate::rt::D32 as u32,
             passes = const offset_of!(Frame, passes),
             parked = const offset_of!(Frame, parked),
@@ -250,9 +267,19 @@ macro_rules! torture_routine {
     };
 }
 
-torture_routine!("torture_a32", ".arm", "0");
+torture_routine!("torture_a32", ".arm", "0", crate::rt::FPU, false);
 #[cfg(arm_thumb2)]
-torture_routine!("torture_t32", ".thumb\n.thumb_func", "2");
+torture_routine!(
+    "torture_t32",
+    ".thumb\n.thumb_func",
+    "2",
+    crate::rt::FPU,
+    false
+);
+#[cfg(arm_fpregs)]
+torture_routine!("torture_a32_fpexc", ".arm", "0", false, true);
+#[cfg(all(arm_fpregs, arm_thumb2))]
+torture_routine!("torture_t32_fpexc", ".thumb\n.thumb_func", "2", false, true);
 
 // Leave the assembler in the target's default state for what follows.
 #[cfg(arm_thumb_mode)]
@@ -268,10 +295,27 @@ unsafe extern "C" {
     /// The same in Thumb-2 state.
     #[cfg(arm_thumb2)]
     pub fn torture_t32(pattern: &Pattern, passes: u32);
+    /// [`torture_a32`] for code that runs with VFP disabled: r0-r12, lr and
+    /// the CPSR, and FPEXC, which must stay 0; no VFP register.
+    #[cfg(arm_fpregs)]
+    pub fn torture_a32_fpexc(pattern: &Pattern, passes: u32);
+    /// The same in Thumb-2 state.
+    #[cfg(all(arm_fpregs, arm_thumb2))]
+    pub fn torture_t32_fpexc(pattern: &Pattern, passes: u32);
 }
 
 /// Stand-in on targets without Thumb-2, where the Thumb rounds use `t16`.
 #[cfg(not(arm_thumb2))]
 pub unsafe fn torture_t32(_: &Pattern, _: u32) {
+    unreachable!()
+}
+
+/// Stand-ins where there is no VFP to disable (or no Thumb-2).
+#[cfg(not(arm_fpregs))]
+pub unsafe fn torture_a32_fpexc(_: &Pattern, _: u32) {
+    unreachable!()
+}
+#[cfg(not(all(arm_fpregs, arm_thumb2)))]
+pub unsafe fn torture_t32_fpexc(_: &Pattern, _: u32) {
     unreachable!()
 }

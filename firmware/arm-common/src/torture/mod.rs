@@ -46,7 +46,7 @@ pub struct Pattern {
 /// What a failed comparison leaves for [`failed`].
 #[repr(C)]
 pub struct Failure {
-    /// 0-15: r0-r15; 16: CPSR; 32-63: d0-d31; 64: FPSCR.
+    /// 0-15: r0-r15; 16: CPSR; 32-63: d0-d31; 64: FPSCR; 65: FPEXC.
     pub what: u32,
     pub expected: u32,
     pub actual: u32,
@@ -70,7 +70,8 @@ pub(crate) extern "C" fn failed(f: &Failure, isa: u32) -> ! {
         n @ 0..16 => print!("r{n}"),
         16 => print!("CPSR"),
         n @ 32..64 => print!("d{} (32-bit half)", n - 32),
-        _ => print!("FPSCR"),
+        64 => print!("FPSCR"),
+        _ => print!("FPEXC"),
     }
     println!(" expected {:#010x} found {:#010x}", f.expected, f.actual);
     for n in (0..15).filter(|&n| n != 13 && n as u32 != f.what && !scratch.contains(&n)) {
@@ -111,6 +112,8 @@ pub struct Torture {
     /// Rounds run in A32 and in Thumb state.
     pub a32_rounds: u32,
     pub thumb_rounds: u32,
+    /// VFP is disabled: leave the VFP registers alone, check FPEXC stays 0.
+    vfp_disabled: bool,
 }
 
 impl Default for Torture {
@@ -127,6 +130,17 @@ impl Torture {
             checks: 0,
             a32_rounds: 0,
             thumb_rounds: 0,
+            vfp_disabled: false,
+        }
+    }
+
+    /// For interrupted code that runs with FPEXC = 0 (VFP targets only):
+    /// the integer registers, and FPEXC in every pass of the A32 and
+    /// Thumb-2 rounds.
+    pub const fn vfp_disabled() -> Self {
+        Torture {
+            vfp_disabled: true,
+            ..Self::new()
         }
     }
 
@@ -158,7 +172,11 @@ impl Torture {
         // r0-r12 and lr, plus the CPSR where the routine can read it.
         let regs = 14 + if thumb && !THUMB2 { 0 } else { 1 };
         // d0-d15 or d0-d31, plus FPSCR.
-        let fp = if crate::rt::FPU && !(thumb && !THUMB2) {
+        let fp = if thumb && !THUMB2 {
+            0
+        } else if self.vfp_disabled {
+            1
+        } else if crate::rt::FPU {
             if crate::rt::D32 { 33 } else { 17 }
         } else {
             0
@@ -166,10 +184,18 @@ impl Torture {
         // SAFETY: the routines restore every callee-saved register and return.
         unsafe {
             if !thumb {
-                a32::torture_a32(&pattern, PASSES);
+                if self.vfp_disabled {
+                    a32::torture_a32_fpexc(&pattern, PASSES);
+                } else {
+                    a32::torture_a32(&pattern, PASSES);
+                }
                 self.a32_rounds += 1;
             } else if THUMB2 {
-                a32::torture_t32(&pattern, PASSES);
+                if self.vfp_disabled {
+                    a32::torture_t32_fpexc(&pattern, PASSES);
+                } else {
+                    a32::torture_t32(&pattern, PASSES);
+                }
                 self.thumb_rounds += 1;
             } else {
                 t16::torture_t16(pattern.x.as_ptr(), PASSES);
