@@ -2,7 +2,7 @@
 //! of every `#[interrupt]` entry and body, read from the linked ELF.
 //!
 //! Exceptions enter in A32 state, so every entry (a symbol whose mangled name
-//! contains `__interrupt_abi_entry`) must be A32 code, also on Thumb targets
+//! contains `ENTRY_SYMBOL`, `__interrupt_abi_entry`) must be A32 code, also on Thumb targets
 //! where the compiler's default is T32: its symbol value has bit 0 clear (the
 //! ELF convention for ARM functions; Thumb functions have it set) and the
 //! mapping symbol covering it (`$a` for A32, `$t` for Thumb, `$d` for data,
@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
+use interrupt_abi_codegen::{BODY_SYMBOL, ENTRY_SYMBOL};
 use object::{Object, ObjectSection, ObjectSymbol};
 
 /// The instruction set (or data) a mapping symbol declares.
@@ -92,10 +93,7 @@ pub fn check(elf: &Path, thumb_target: bool) -> Result<Summary> {
     let mut summary = Summary::default();
     for sym in file.symbols() {
         let Ok(name) = sym.name() else { continue };
-        let (is_entry, is_body) = (
-            name.contains("__interrupt_abi_entry"),
-            name.contains("__interrupt_abi_body"),
-        );
+        let (is_entry, is_body) = (name.contains(ENTRY_SYMBOL), name.contains(BODY_SYMBOL));
         if !is_entry && !is_body {
             continue;
         }
@@ -139,7 +137,7 @@ pub fn check(elf: &Path, thumb_target: bool) -> Result<Summary> {
     }
     ensure!(
         summary.entries > 0,
-        "no `__interrupt_abi_entry` symbol in {}: nothing to check",
+        "no `{ENTRY_SYMBOL}` symbol in {}: nothing to check",
         elf.display()
     );
     Ok(summary)

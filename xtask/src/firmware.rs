@@ -19,6 +19,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 
+use interrupt_abi_codegen::ENTRY_SYMBOL;
+
 use crate::{qemu, toolchain};
 
 /// How to boot a firmware image.
@@ -361,23 +363,32 @@ pub fn entry_bytes(elf: &Path, handler: &str) -> Result<Option<u64>> {
     use object::{Object, ObjectSymbol};
     let data = std::fs::read(elf)?;
     let file = object::File::parse(&*data)?;
-    // Legacy mangling: `..<len><handler>21__interrupt_abi_entry17h<hash>E`;
-    // v0 (Debian's rustc 1.96 default): `..<len><handler>21___interrupt_abi_entry`,
-    // with a `_` between a length and an identifier that starts with `_`.
-    let legacy = format!("{}{handler}21__interrupt_abi_entry", handler.len());
-    let v0 = format!("{}{handler}21___interrupt_abi_entry", handler.len());
     Ok(file
         .symbols()
-        .find(|s| {
-            s.name()
-                .is_ok_and(|n| n.contains(&legacy) || n.contains(&v0))
-        })
+        .find(|s| s.name().is_ok_and(|n| is_entry_of(n, handler)))
         .map(|s| s.size()))
+}
+
+/// Whether the (mangled) `symbol` is the entry nested in `handler`.
+fn is_entry_of(symbol: &str, handler: &str) -> bool {
+    format!("{:#}", rustc_demangle::demangle(symbol))
+        .ends_with(&format!("::{handler}::{ENTRY_SYMBOL}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_are_found_by_handler_in_both_manglings() {
+        let v0 = "_RNvNvNtNtCs2DiOWRyi6Bn_10riscv_virt8scenario10supervisor12machine_shim21___interrupt_abi_entry";
+        assert!(is_entry_of(v0, "machine_shim"));
+        assert!(!is_entry_of(v0, "shim"));
+        let legacy =
+            "_ZN10riscv_virt7machine12machine_trap21__interrupt_abi_entry17h0123456789abcdefE";
+        assert!(is_entry_of(legacy, "machine_trap"));
+        assert!(!is_entry_of(legacy, "machine"));
+    }
 
     #[test]
     fn reports_are_parsed_from_noise() {

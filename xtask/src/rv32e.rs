@@ -14,6 +14,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
+use interrupt_abi_codegen::ENTRY_SYMBOL;
 use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
 
 use crate::isa::riscv;
@@ -49,15 +50,15 @@ pub fn check_elf(path: &Path) -> Result<Summary> {
             .get(start..start + symbol.size() as usize)
             .with_context(|| format!("{name} lies outside its section"))?;
         summary.instructions += check_code(code, symbol.address())
-            .with_context(|| format!("in {name} ({})", demangled(name)))?;
+            .with_context(|| format!("in {name} ({:#})", rustc_demangle::demangle(name)))?;
         summary.functions += 1;
-        if name.contains("__interrupt_abi_entry") {
+        if name.contains(ENTRY_SYMBOL) {
             summary.entries += 1;
         }
     }
     ensure!(
         summary.entries > 0,
-        "{}: no `#[interrupt]` entry (`__interrupt_abi_entry`) symbol to check",
+        "{}: no `#[interrupt]` entry (`{ENTRY_SYMBOL}`) symbol to check",
         path.display()
     );
     Ok(summary)
@@ -80,37 +81,6 @@ fn check_code(code: &[u8], address: u64) -> Result<usize> {
     Ok(count)
 }
 
-/// The symbol's last two path segments, for messages. Legacy (`_ZN`) and v0
-/// (`_R`) mangling both spell identifiers as `<len><name>`; v0 puts a `_`
-/// between the length and a name that starts with `_` or a digit.
-fn demangled(name: &str) -> String {
-    let v0 = name.starts_with("_R");
-    let mut parts = Vec::new();
-    let bytes = name.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
-            let digits = name[i..].bytes().take_while(u8::is_ascii_digit).count();
-            let len: usize = name[i..i + digits].parse().unwrap_or(0);
-            let start = i + digits + usize::from(v0 && bytes.get(i + digits) == Some(&b'_'));
-            if len > 0 && start + len <= name.len() {
-                parts.push(&name[start..start + len]);
-                i = start + len;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    parts
-        .iter()
-        .rev()
-        .take(2)
-        .rev()
-        .copied()
-        .collect::<Vec<_>>()
-        .join("::")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,17 +98,5 @@ mod tests {
         bad.extend([0x23, 0x24, 0xc1, 0x01]);
         let err = check_code(&bad, 0x8000_0000).unwrap_err().to_string();
         assert!(err.contains("x28") && err.contains("0x80000010"), "{err}");
-    }
-
-    #[test]
-    fn names_symbols_readably() {
-        let v0 = "_RNvNvNtNtCs2DiOWRyi6Bn_10riscv_virt8scenario10supervisor12machine_shim21___interrupt_abi_entry";
-        assert_eq!(demangled(v0), "machine_shim::__interrupt_abi_entry");
-        let legacy =
-            "_ZN10riscv_virt7machine12machine_trap21__interrupt_abi_entry17h0123456789abcdefE";
-        assert_eq!(
-            demangled(legacy),
-            "__interrupt_abi_entry::h0123456789abcdef"
-        );
     }
 }

@@ -34,3 +34,10 @@ pub mod riscv;
 pub mod x86;
 
 pub use abi::Abi;
+
+/// Name of the entry function (the symbol the hardware jumps to) that
+/// `#[interrupt]` nests in each handler's constant; tools that read linked
+/// images find entries by it.
+pub const ENTRY_SYMBOL: &str = "__interrupt_abi_entry";
+/// Name of the function holding the handler's body, called by the entry.
+pub const BODY_SYMBOL: &str = "__interrupt_abi_body";

@@ -128,11 +128,11 @@ fn handler_item(parsed: &Parsed, marker: &Ident, init: TokenStream) -> TokenStre
 }
 
 fn body_ident() -> Ident {
-    Ident::new("__interrupt_abi_body", Span::mixed_site())
+    Ident::new(interrupt_abi_codegen::BODY_SYMBOL, Span::mixed_site())
 }
 
 fn entry_ident() -> Ident {
-    Ident::new("__interrupt_abi_entry", Span::mixed_site())
+    Ident::new(interrupt_abi_codegen::ENTRY_SYMBOL, Span::mixed_site())
 }
 
 /// `link_section` and `export_name` as written; `no_mangle` becomes an
